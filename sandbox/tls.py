@@ -29,22 +29,35 @@ class TlsFiles:
         return context
 
 
-def ensure_tls_files(state_dir: Path) -> TlsFiles:
-    """Create the sandbox CA and a certificate for 127.0.0.1/localhost, once per state dir."""
+DEFAULT_HOSTNAMES = ("127.0.0.1", "localhost")
+
+
+def ensure_tls_files(state_dir: Path, hostnames: tuple[str, ...] = DEFAULT_HOSTNAMES) -> TlsFiles:
+    """Create the sandbox CA and a server certificate for ``hostnames``, once per state dir.
+
+    In docker-compose the services are reached by their service name, which
+    is then added to the certificate's names.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
+    names_file = state_dir / "sandbox-server.names"
     files = TlsFiles(
         ca_bundle=state_dir / "sandbox-ca.pem",
         cert_chain=state_dir / "sandbox-server.pem",
         private_key=state_dir / "sandbox-server.key",
     )
-    if all(path.exists() for path in (files.ca_bundle, files.cert_chain, files.private_key)):
+    names = ",".join(hostnames)
+    present = all(
+        path.exists() for path in (files.ca_bundle, files.cert_chain, files.private_key, names_file)
+    )
+    if present and names_file.read_text() == names:
         return files
     ca = trustme.CA(organization_name="Recruit AI sync sandbox")
-    server = ca.issue_cert("127.0.0.1", "localhost")
+    server = ca.issue_cert(*hostnames)
     ca.cert_pem.write_to_path(str(files.ca_bundle))
     server.private_key_pem.write_to_path(str(files.private_key))
     files.private_key.chmod(0o600)
     with files.cert_chain.open("wb") as chain:
         for blob in server.cert_chain_pems:
             chain.write(blob.bytes())
+    names_file.write_text(names)
     return files

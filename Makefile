@@ -1,0 +1,45 @@
+# Quick start:  make demo   (sets up, starts the sandbox services, syncs two hours)
+#               make test   (the test suite)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Airflow runs from this checkout: its metadata DB and logs live in .airflow/.
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
+
+.PHONY: setup demo test lint sandbox constraints clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+demo: setup
+	$(BIN)/python -m sandbox.demo
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy include plugins
+
+sandbox: setup
+	$(BIN)/python -m sandbox up
+
+# Re-resolve the full pin set after changing requirements*.txt.
+constraints: setup
+	(head -3 constraints.txt; $(BIN)/pip freeze --exclude-editable) > constraints.new && mv constraints.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .airflow .sandbox

@@ -1,0 +1,82 @@
+"""Loading staged payloads into Recruit AI, and counting what happened to each.
+
+The poster (``RecruitAiHook.post_records``) is passed in: this module decides
+what is counted and reported, the hook decides how records travel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypedDict
+
+from airflow.sdk import ObjectStoragePath
+
+from include.rejects import Reject, reject
+from include.staging import read_jsonl, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Protocol):
+    """What happened to one posted record (``recruit_ai_hook.PostOutcome``)."""
+
+    @property
+    def record_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def created(self) -> bool | None: ...
+
+
+PostRecords = Callable[[str, Iterable[dict[str, Any]]], Iterator[Outcome]]
+
+
+class Loaded(TypedDict):
+    """What the load of one object did."""
+
+    object: str
+    posted: int
+    created: int
+    updated: int
+    rejected: int
+    failed: int
+    rejects_file: str
+
+
+def load_payloads(
+    post_records: PostRecords, kind: str, payload_files: Iterable[str], rejects_path: ObjectStoragePath
+) -> Loaded:
+    """Post every staged payload of one kind ("candidate" or "position") and count the outcomes.
+
+    Records Recruit AI refuses (4xx) and records that still failed after the
+    poster's retries go to the rejects file with the reason.
+    """
+    loaded = Loaded(object=kind, posted=0, created=0, updated=0, rejected=0, failed=0, rejects_file="")
+    refused: list[Reject] = []
+
+    def payloads() -> Iterator[dict[str, Any]]:
+        for path in payload_files:
+            yield from read_jsonl(path)
+
+    for outcome in post_records(kind, payloads()):
+        if outcome.status == "posted":
+            loaded["posted"] += 1
+            loaded["created" if outcome.created else "updated"] += 1
+        else:
+            loaded["rejected" if outcome.status == "rejected" else "failed"] += 1
+            refused.append(reject(outcome.record_id, kind, "load", outcome.reason))
+    write_jsonl(rejects_path, refused)
+    loaded["rejects_file"] = str(rejects_path)
+    log.info(
+        "Recruit AI %ss: %d posted (%d new, %d replaced), %d rejected, %d failed",
+        kind,
+        loaded["posted"],
+        loaded["created"],
+        loaded["updated"],
+        loaded["rejected"],
+        loaded["failed"],
+    )
+    return loaded

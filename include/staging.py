@@ -1,0 +1,70 @@
+"""Staged files: where a run's records travel between tasks.
+
+Records never travel through XCom: each task writes JSON Lines files under
+the run's staging directory and passes on their paths and counts. The
+staging location is one setting, ``RECRUIT_AI_STAGING_URL``: a local
+directory by default, ``s3://…`` or ``gs://…`` when workers run on several
+machines (any fsspec URL that ``ObjectStoragePath`` understands).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import ObjectStoragePath
+
+STAGING_URL_VARIABLE = "RECRUIT_AI_STAGING_URL"
+
+
+def staging_root() -> ObjectStoragePath:
+    """Return the configured staging location (default: ``$AIRFLOW_HOME/staging``)."""
+    url = os.environ.get(STAGING_URL_VARIABLE)
+    if not url:
+        airflow_home = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
+        url = (airflow_home / "staging").resolve().as_uri()
+    return ObjectStoragePath(url)
+
+
+def run_directory(dag_id: str, run_id: str) -> ObjectStoragePath:
+    """Return (and create) the staging directory of one DAG run."""
+    # Run ids hold ':' and '+', which object stores and Windows shares dislike.
+    safe_run_id = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+    directory = staging_root() / dag_id / safe_run_id
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows as JSON Lines (replacing the file, so a retried task rewrites it) and count them."""
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+            out.write("\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: str | ObjectStoragePath) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a JSON Lines file, one at a time."""
+    with ObjectStoragePath(str(path)).open("r", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def write_json(path: ObjectStoragePath, document: dict[str, Any]) -> None:
+    """Write one small JSON document (a run summary, say)."""
+    with path.open("w", encoding="utf-8") as out:
+        json.dump(document, out, ensure_ascii=False, indent=2)
+
+
+def read_json(path: str | ObjectStoragePath) -> dict[str, Any]:
+    """Read one small JSON document."""
+    with ObjectStoragePath(str(path)).open("r", encoding="utf-8") as source:
+        return json.load(source)

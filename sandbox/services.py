@@ -1,0 +1,145 @@
+"""Start both sandbox services together and describe how Airflow connects to them.
+
+Used by ``python -m sandbox up``, by the demo and by the test suite, so that
+all three see the same services configured the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sandbox.recruit_ai import server as recruit_ai_server
+from sandbox.salesforce import server as salesforce_server
+from sandbox.salesforce.org import Org, generate_org
+from sandbox.tls import TlsFiles, ensure_tls_files
+
+API_VERSION = "62.0"
+API_KEY_VARIABLE = "RECRUIT_AI_SANDBOX_API_KEY"
+
+
+@dataclass
+class Services:
+    """Running sandbox services: their URLs, trust and credentials."""
+
+    salesforce_url: str
+    recruit_ai_url: str
+    recruit_ai_api_key: str
+    tls: TlsFiles
+    org: Org
+    credentials: salesforce_server.SalesforceCredentials
+    servers: list[ThreadingHTTPServer] = field(default_factory=list)
+
+    def connection_env(self) -> dict[str, str]:
+        """Return the environment that points Airflow at these services.
+
+        Connections are JSON in ``AIRFLOW_CONN_<ID>`` variables, as users set them;
+        the private CA is trusted through ``REQUESTS_CA_BUNDLE``.
+        """
+        salesforce = {
+            "conn_type": "salesforce",
+            "login": self.credentials.username,
+            "password": self.credentials.password,
+            "extra": {
+                "security_token": self.credentials.security_token,
+                "consumer_key": self.credentials.consumer_key,
+                "consumer_secret": self.credentials.consumer_secret,
+                "instance_url": self.salesforce_url,
+                "version": API_VERSION,
+            },
+        }
+        recruit_ai = {"conn_type": "http", "host": self.recruit_ai_url, "password": self.recruit_ai_api_key}
+        return {
+            "AIRFLOW_CONN_SALESFORCE_DEFAULT": json.dumps(salesforce),
+            "AIRFLOW_CONN_RECRUIT_AI_DEFAULT": json.dumps(recruit_ai),
+            "REQUESTS_CA_BUNDLE": str(self.tls.ca_bundle),
+        }
+
+    def _salesforce_admin(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        """Call one of the Salesforce sandbox's admin routes (sandbox-only, not counted as API calls)."""
+        response = requests.request(
+            method,
+            f"{self.salesforce_url}/sandbox/{route}",
+            json=body,
+            verify=str(self.tls.ca_bundle),
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def salesforce_state(self) -> dict[str, Any]:
+        """Return the org's API usage and record counts."""
+        return self._salesforce_admin("GET", "state")
+
+    def touch(self, sobject: str, *, count: int, stamp: datetime, seed: int = 1) -> list[str]:
+        """Mark ``count`` records of an object as modified at ``stamp``; return their ids."""
+        body = {"sobject": sobject, "count": count, "stamp": stamp.isoformat(), "seed": seed}
+        return self._salesforce_admin("POST", "touch", body)["ids"]
+
+    def set_api_usage(self, used: int, max_requests: int | None = None) -> None:
+        """Set the org's daily API counter (and optionally its limit)."""
+        body: dict[str, int] = {"used": used}
+        if max_requests is not None:
+            body["max"] = max_requests
+        self._salesforce_admin("POST", "api-usage", body)
+
+    def stop(self) -> None:
+        """Shut every server down."""
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def sandbox_api_key(state_dir: Path) -> str:
+    """Return the sandbox Recruit AI's API key: from the environment, else generated once per state dir."""
+    if key := os.environ.get(API_KEY_VARIABLE):
+        return key
+    key_file = state_dir / "recruit-ai-api-key"
+    if not key_file.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(24))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def start_services(
+    state_dir: Path,
+    *,
+    candidates: int = 500,
+    seed: int = 7,
+    anchor: datetime,
+    spread: timedelta = timedelta(hours=72),
+    salesforce_port: int = 0,
+    recruit_ai_port: int = 0,
+    host: str = "127.0.0.1",
+) -> Services:
+    """Generate an org and start the Salesforce and Recruit AI sandboxes in background threads."""
+    tls = ensure_tls_files(state_dir)
+    org = generate_org(candidates, seed=seed, anchor=anchor, spread=spread)
+    credentials = salesforce_server.SalesforceCredentials()
+    salesforce = salesforce_server.build_server(
+        org, tls, host=host, port=salesforce_port, credentials=credentials
+    )
+    api_key = sandbox_api_key(state_dir)
+    recruit_ai = recruit_ai_server.build_server(
+        tls, db_path=state_dir / "recruit-ai.sqlite3", api_key=api_key, host=host, port=recruit_ai_port
+    )
+    salesforce_server.serve_in_thread(salesforce)
+    recruit_ai_server.serve_in_thread(recruit_ai)
+    return Services(
+        salesforce_url=f"https://{host}:{salesforce.server_address[1]}",
+        recruit_ai_url=f"https://{host}:{recruit_ai.server_address[1]}",
+        recruit_ai_api_key=api_key,
+        tls=tls,
+        org=org,
+        credentials=credentials,
+        servers=[salesforce, recruit_ai],
+    )

@@ -1,0 +1,197 @@
+"""talent_rover_to_recruit_ai end to end: real Airflow runs against both sandbox services.
+
+What Recruit AI should hold is worked out from the sandbox org's own tables,
+independently of the sync's SOQL and mapping code.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from include.staging import read_json, read_jsonl, run_directory
+from sandbox.airflow_runs import load_dag, sync_interval
+from sandbox.recruit_ai.client import RecruitAiSandboxClient
+from tests.conftest import ANCHOR
+
+DAG_ID = "talent_rover_to_recruit_ai"
+HOUR = timedelta(hours=1)
+NOT_CANDIDATES = {None, "Not Applicable"}
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_db: None, services: Any) -> Any:
+    return load_dag(DAG_ID)
+
+
+@pytest.fixture
+def recruit_ai(services: Any) -> RecruitAiSandboxClient:
+    """The sandbox Recruit AI, emptied for each test."""
+    client = RecruitAiSandboxClient(
+        services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
+    )
+    client.reset()
+    return client
+
+
+def _in_window(record: dict[str, Any], start: datetime, end: datetime) -> bool:
+    return not record["IsDeleted"] and start <= record["SystemModstamp"] < end
+
+
+def _current_resume_versions(org: Any) -> dict[str, int]:
+    """Contact id → version of its current résumé (default first, then highest version)."""
+    best: dict[str, tuple[bool, float]] = {}
+    for document in org.tables["TR1__ContactDocument__c"].values():
+        if document["TR1__Type__c"] != "Resume" or document["IsDeleted"]:
+            continue
+        rank = (bool(document["TR1__isDefault__c"]), float(document["TR1__Version__c"]))
+        contact = document["TR1__Contact__c"]
+        if contact not in best or rank > best[contact]:
+            best[contact] = rank
+    return {contact: int(rank[1]) for contact, rank in best.items()}
+
+
+def _expected(org: Any, start: datetime, end: datetime) -> tuple[set[str], set[str], set[str]]:
+    """Candidate ids with a résumé, candidate ids without one, and position ids changed in [start, end)."""
+    resumes = _current_resume_versions(org)
+    candidates = {
+        contact_id
+        for contact_id, record in org.tables["Contact"].items()
+        if record["TR1__Candidate_Status__c"] not in NOT_CANDIDATES and _in_window(record, start, end)
+    }
+    with_resume = {contact_id for contact_id in candidates if contact_id in resumes}
+    positions = {job_id for job_id, job in org.tables["TR1__Job__c"].items() if _in_window(job, start, end)}
+    return with_resume, candidates - with_resume, positions
+
+
+def _summary(run: Any) -> dict[str, Any]:
+    return read_json(run_directory(DAG_ID, run.run_id) / "summary.json")
+
+
+def test_one_interval_syncs_exactly_the_records_changed_in_it(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    start = ANCHOR - 3 * HOUR
+    with_resume, without_resume, positions = _expected(services.org, start, start + HOUR)
+    assert with_resume, "the test window should hold candidates with résumés"
+    assert without_resume, "the test window should hold candidates without résumés"
+    assert positions, "the test window should hold positions"
+
+    run = sync_interval(dag, start)
+
+    assert run.state == "success"
+    stored_candidates = {c["CandidateID"]: c for c in recruit_ai.candidates()}
+    stored_positions = {p["PositionID"]: p for p in recruit_ai.positions()}
+    assert set(stored_candidates) == {f"c{contact_id}" for contact_id in with_resume}
+    assert set(stored_positions) == {f"p{job_id}" for job_id in positions}
+
+    versions = _current_resume_versions(services.org)
+    for contact_id in with_resume:
+        record = services.org.tables["Contact"][contact_id]
+        stored = stored_candidates[f"c{contact_id}"]
+        assert stored["InternalID"] == f"c{contact_id}"
+        assert stored.get("FirstName") == record["FirstName"]
+        assert stored["LastName"] == record["LastName"]
+        assert stored["LastModifiedDate"] == record["LastModifiedDate"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert stored["Attributes"]["Status"] == record["TR1__Candidate_Status__c"]
+        assert "Email" not in stored
+        assert "Phone" not in stored
+        assert "|" in stored["Resume"]
+        assert f"Version {versions[contact_id]}" in stored["Resume"]
+
+    for job_id in positions:
+        job = services.org.tables["TR1__Job__c"][job_id]
+        stored = stored_positions[f"p{job_id}"]
+        assert stored["JobTitle"] == job["Name"]
+        expected_open = "Open" if job["TR1__Status__c"] == "Open" else "Closed"
+        assert stored["Attributes"]["OpenClosed"] == expected_open
+        if job["TR1__Client_Job_Description__c"]:
+            assert "<" not in stored["JobDescription"]
+
+    summary = _summary(run)
+    rows = {row["object"]: row for row in summary["objects"]}
+    assert rows["candidates"]["extracted"] == len(with_resume) + len(without_resume)
+    assert rows["candidates"]["posted"] == len(with_resume)
+    assert rows["candidates"]["skipped"] == len(without_resume)
+    assert rows["positions"]["posted"] == len(positions)
+
+    rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "candidate-rejects-map.jsonl"))
+    assert {row["id"] for row in rejects} == without_resume
+    assert all(set(row) == {"id", "object", "stage", "reason"} for row in rejects)
+
+
+def test_next_interval_picks_up_later_changes(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    first = ANCHOR - 5 * HOUR
+    sync_interval(dag, first)
+    before = {c["CandidateID"]: c for c in recruit_ai.candidates()}
+
+    second = first + HOUR
+    stamp = second + timedelta(minutes=17)
+    touched = services.touch("Contact", count=8, stamp=stamp, seed=42)
+    with_resume, _, positions = _expected(services.org, second, second + HOUR)
+    assert set(touched) & with_resume, "some touched contacts should be candidates with résumés"
+
+    run = sync_interval(dag, second)
+
+    assert run.state == "success"
+    after = {c["CandidateID"]: c for c in recruit_ai.candidates()}
+    assert set(after) == set(before) | {f"c{contact_id}" for contact_id in with_resume}
+    for contact_id in set(touched) & with_resume:
+        assert after[f"c{contact_id}"]["LastModifiedDate"] == stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert {p["PositionID"] for p in recruit_ai.positions()} >= {f"p{job_id}" for job_id in positions}
+
+
+def test_org_over_the_threshold_skips_the_sync(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    services.set_api_usage(12_500, 15_000)  # 83 % used; the default threshold is 80 %
+    try:
+        run = sync_interval(dag, ANCHOR - 7 * HOUR)
+        used_after = services.salesforce_state()["api_usage"]["used"]
+    finally:
+        services.set_api_usage(0)
+
+    assert run.state == "success"
+    assert recruit_ai.stats()["candidates"] == recruit_ai.stats()["positions"] == 0
+    assert used_after == 12_501, "only the /limits call may be spent"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["check_api_limits"] == "success"
+    assert {states[t] for t in states if t != "check_api_limits"} == {"skipped"}
+
+
+def test_dry_run_stages_payloads_and_posts_nothing(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    start = ANCHOR - 9 * HOUR
+    with_resume, _, positions = _expected(services.org, start, start + HOUR)
+
+    run = sync_interval(dag, start, conf={"dry_run": True})
+
+    assert run.state == "success"
+    assert recruit_ai.stats()["candidates"] == 0
+    staged = run_directory(DAG_ID, run.run_id)
+    payloads = [row for path in staged.glob("candidate-payloads-*.jsonl") for row in read_jsonl(path)]
+    assert {row["CandidateID"] for row in payloads} == {f"c{contact_id}" for contact_id in with_resume}
+    assert all(json.loads(row["Attributes"]) for row in payloads)
+    position_payloads = [row for path in staged.glob("position-payloads-*.jsonl") for row in read_jsonl(path)]
+    assert len(position_payloads) == len(positions)
+
+
+def test_candidates_without_resume_are_posted_when_not_required(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    start = ANCHOR - 11 * HOUR
+    with_resume, without_resume, _ = _expected(services.org, start, start + HOUR)
+
+    run = sync_interval(dag, start, conf={"require_resume": False, "objects": ["candidates"]})
+
+    assert run.state == "success"
+    stored = {c["CandidateID"]: c for c in recruit_ai.candidates()}
+    assert set(stored) == {f"c{contact_id}" for contact_id in with_resume | without_resume}
+    assert all(not stored[f"c{contact_id}"].get("Resume") for contact_id in without_resume)
+    assert recruit_ai.stats()["positions"] == 0

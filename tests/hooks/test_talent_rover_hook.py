@@ -1,0 +1,59 @@
+"""TalentRoverHook against the sandbox Salesforce, over HTTPS on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+from include.talent_rover.soql import window_query
+from include.window import Window
+from talent_rover_hook import SalesforceApiError, TalentRoverHook
+from tests.conftest import ANCHOR
+
+
+@pytest.fixture
+def hook(services: Any) -> TalentRoverHook:
+    return TalentRoverHook()
+
+
+def test_oauth_password_flow_against_instance_url_and_limits(hook: TalentRoverHook, services: Any) -> None:
+    usage = hook.api_usage()
+    assert usage.max == 15000
+    assert 0 < usage.used < usage.max
+    assert hook.calls_made == 1
+    assert hook.conn.sf_instance == services.salesforce_url.removeprefix("https://")
+
+
+def test_query_pages_follow_next_records_url(hook: TalentRoverHook, services: Any) -> None:
+    soql = window_query("Contact", ["Id", "SystemModstamp"], Window(None, ANCHOR))
+    pages = list(hook.query_pages(soql, batch_size=200))
+    ids = [record["Id"] for page in pages for record in page]
+    live_contacts = services.salesforce_state()["counts"]["Contact"]
+    assert len(ids) == len(set(ids)) == live_contacts
+    assert len(pages) == -(-live_contacts // 200)  # ceil: every page but the last is full
+    assert hook.calls_made == len(pages)
+    assert hook.last_usage is not None
+    assert hook.last_usage.used == services.salesforce_state()["api_usage"]["used"]
+
+
+def test_salesforce_errors_become_clear_exceptions(hook: TalentRoverHook) -> None:
+    with pytest.raises(SalesforceApiError, match="INVALID_FIELD") as error:
+        list(hook.query_pages("SELECT NoSuchField__c FROM Contact"))
+    assert error.value.status == 400
+    with pytest.raises(SalesforceApiError, match="MALFORMED_QUERY"):
+        list(hook.query_pages("SELECT FROM WHERE"))
+
+
+def test_missing_file_downloads_as_none(hook: TalentRoverHook) -> None:
+    assert hook.download("Attachment", "00P000000000000AAA", "Body") is None
+
+
+def test_wrong_password_fails_naming_the_connection(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    connection = json.loads(os.environ["AIRFLOW_CONN_SALESFORCE_DEFAULT"])
+    connection["password"] = "wrong"
+    monkeypatch.setenv("AIRFLOW_CONN_SALESFORCE_BAD", json.dumps(connection))
+    with pytest.raises(Exception, match=r"salesforce_bad.*invalid_grant"):
+        TalentRoverHook("salesforce_bad").api_usage()
