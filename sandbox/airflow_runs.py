@@ -34,10 +34,10 @@ def load_dag(dag_id: str) -> Any:
     """Parse the dags/ folder and return one DAG, failing loudly on import errors."""
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(PROJECT / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(PROJECT / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    return bag.get_dag(dag_id)
+    return bag.dags[dag_id]
 
 
 def sync_interval(dag: Any, interval_start: datetime, conf: dict[str, Any] | None = None) -> Any:
