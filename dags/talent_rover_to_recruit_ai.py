@@ -26,11 +26,14 @@ Records travel through staged files under `RECRUIT_AI_STAGING_URL`; XCom carries
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
+
+log = logging.getLogger(__name__)
 
 OBJECTS = ["candidates", "positions"]
 REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")] + [
@@ -79,7 +82,7 @@ def check_api_limits(params: dict[str, Any]) -> bool:
     usage = hook.api_usage()
     threshold = params["max_api_usage_pct"]
     ok = not usage.reached(threshold)
-    hook.log.info(
+    log.info(
         "Daily API requests: %d used of %d (%.1f%%); threshold %s%%: %s",
         usage.used,
         usage.max,
@@ -169,7 +172,7 @@ def report() -> dict[str, Any]:
         pulled={task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
     )
     write_json(_run_directory() / "summary.json", summary)
-    ti.log.info(
+    log.info(
         "Sync of %s\n%s\nSalesforce API calls spent: %d",
         summary["window"],
         summary_table(summary["objects"]),
@@ -183,8 +186,7 @@ def _load(kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]
     from include.load import load_payloads
 
     if dry_run:
-        log_line = f"Dry run: {mapped['records']} {kind} payloads staged, nothing posted"
-        get_current_context()["ti"].log.info(log_line)
+        log.info("Dry run: %d %s payloads staged, nothing posted", mapped["records"], kind)
         return {"object": kind, "posted": 0, "dry_run": True}
 
     from recruit_ai_hook import RecruitAiHook

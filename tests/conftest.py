@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,16 +27,18 @@ os.environ.update(
     }
 )
 
-# Every record of the test org was modified in the 72 hours before this instant.
+# Every record of the test org was modified in the day before this instant: about
+# 25 candidates and 3 positions an hour.
 ANCHOR = datetime(2026, 11, 2, 12, tzinfo=UTC)
+SPREAD = timedelta(hours=24)
 
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[object]:
-    """Both sandbox services, with a 300-candidate org, and Airflow's connections pointed at them."""
+    """Both sandbox services, with a 600-candidate org, and Airflow's connections pointed at them."""
     from sandbox.services import start_services
 
-    running = start_services(_HOME / "sandbox", candidates=300, anchor=ANCHOR)
+    running = start_services(_HOME / "sandbox", candidates=600, anchor=ANCHOR, spread=SPREAD)
     saved = {name: os.environ.get(name) for name in running.connection_env()}
     os.environ.update(running.connection_env())
     yield running

@@ -22,9 +22,16 @@ HOUR = timedelta(hours=1)
 NOT_CANDIDATES = {None, "Not Applicable"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dag(airflow_db: None, services: Any) -> Any:
-    return load_dag(DAG_ID)
+    """The DAG as the dags/ folder defines it, with task retries off: a failure here should fail fast.
+
+    Parsed afresh for each test: ``dag.test(run_conf=...)`` leaves the conf in the DAG object's params.
+    """
+    loaded = load_dag(DAG_ID)
+    for task in loaded.tasks:
+        task.retries = 0
+    return loaded
 
 
 @pytest.fixture
