@@ -9,8 +9,10 @@ records changed in Talent Rover in between, printing what each run did.
 from __future__ import annotations
 
 import argparse
-import logging
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,14 +44,37 @@ def _print_run(title: str, summary: dict[str, Any], services: Services) -> None:
     print(f"   Salesforce API calls spent: {spent} (org usage now {used}/{allowed})")
 
 
+@contextlib.contextmanager
+def _task_logs_to(path: Path | None) -> Iterator[None]:
+    """Send what Airflow prints while running tasks to a file (None: leave it on the terminal)."""
+    if path is None:
+        yield
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("a") as log_file:
+        os.dup2(log_file.fileno(), 1)
+        os.dup2(log_file.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def main() -> None:
     """Run the demo."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=2000, help="size of the sandbox org")
     parser.add_argument("--state-dir", type=Path, default=PROJECT / ".sandbox")
+    parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs too")
     args = parser.parse_args()
 
-    logging.getLogger("airflow").setLevel(logging.WARNING)
     anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     services = start_services(args.state_dir, candidates=args.candidates, anchor=anchor)
     os.environ.update(services.connection_env())
@@ -62,21 +87,24 @@ def main() -> None:
 
     print("Preparing the Airflow metadata database ...")
     ensure_metadata_db()
-    dag = load_dag(DAG_ID)
-
-    first = anchor - 2 * HOUR
-    run = sync_interval(dag, first)
+    task_log = None if args.verbose else args.state_dir / "demo-task-logs.txt"
+    if task_log:
+        print(f"Airflow's task logs go to {task_log} (--verbose shows them here)")
+    with _task_logs_to(task_log):
+        dag = load_dag(DAG_ID)
+        run = sync_interval(dag, anchor - 2 * HOUR)
     _print_run("Run 1", _run_summary(run.run_id), services)
 
     changed = services.touch("Contact", count=25, stamp=anchor - HOUR + timedelta(minutes=20))
     services.touch("TR1__Job__c", count=5, stamp=anchor - HOUR + timedelta(minutes=40))
     print(f"\nChanged {len(changed)} contacts and 5 jobs in Talent Rover during the next hour.")
-    run = sync_interval(dag, anchor - HOUR)
+    with _task_logs_to(task_log):
+        run = sync_interval(dag, anchor - HOUR)
     _print_run("Run 2", _run_summary(run.run_id), services)
 
     stats = recruit_ai.stats()
     print(f"\nRecruit AI now holds {stats['candidates']} candidates and {stats['positions']} positions.")
-    print(f"Inspect them (sandbox-only routes): {services.recruit_ai_url}/sandbox/candidates")
+    print("To keep both services running and explore them: make sandbox")
     services.stop()
 
 
