@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from airflow.providers.salesforce.hooks.salesforce import SalesforceHook
 from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.log import mask_secret
 from simple_salesforce import Salesforce, api
 
 from include.talent_rover.api_usage import ApiUsage, parse_limit_info, usage_from_limits
@@ -68,6 +69,9 @@ class TalentRoverHook(SalesforceHook):
         instance_url = self._get_field(extras, "instance_url")
         consumer_key = self._get_field(extras, "consumer_key")
         consumer_secret = self._get_field(extras, "consumer_secret")
+        for secret in (self._get_field(extras, "security_token"), consumer_secret):
+            if secret:
+                mask_secret(secret)
         if not (instance_url and consumer_key and consumer_secret):
             return super().conn
         session = requests.Session()
@@ -82,6 +86,7 @@ class TalentRoverHook(SalesforceHook):
                 "password": (connection.password or "") + (self._get_field(extras, "security_token") or ""),
             },
         )
+        mask_secret(token["access_token"])
         return Salesforce(
             instance_url=token["instance_url"],
             session_id=token["access_token"],
