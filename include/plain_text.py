@@ -18,8 +18,9 @@ _SEPARATOR_STAND_IN = "/"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLOCKS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre dt dd".split()
-)
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+     "article", "header", "footer", "blockquote", "pre", "dt", "dd"}
+)  # fmt: skip
 
 
 def html_to_text(html: str) -> str:

@@ -104,7 +104,7 @@ def _docx_text(content: bytes) -> str:
 
     try:
         document = Document(io.BytesIO(content))
-    except Exception as error:  # noqa: BLE001 - python-docx raises many kinds for a broken file
+    except Exception as error:
         raise UnreadableResume(f"corrupt DOCX: {type(error).__name__}") from None
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
@@ -132,8 +132,10 @@ EXTRACTORS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def extract_resume_text(content: bytes, filename: str | None = None, *, max_chars: int = MAX_RESUME_CHARS) -> str:
-    """Return a résumé's text as Recruit AI wants it (lines joined with "|"), or raise ``UnreadableResume``."""
+def extract_resume_text(
+    content: bytes, filename: str | None = None, *, max_chars: int = MAX_RESUME_CHARS
+) -> str:
+    """Return a résumé's text as Recruit AI wants it (lines joined by "|"); raise ``UnreadableResume``."""
     text = recruit_ai_text(EXTRACTORS[detect_format(content, filename)](content), max_chars=max_chars)
     if not text:
         raise UnreadableResume("no text in the file")

@@ -88,7 +88,7 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: RecruitAiServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Log the route only, never bodies or keys."""
         log.debug("%s %s", self.command, urlsplit(self.path).path)
 
@@ -121,7 +121,9 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
         parts = path.strip("/").split("/")
         if not self._authorized():
             self._drain()
-            self._send(401, {"error": "unauthorized", "message": "Unknown or missing API key in the 'token' header."})
+            self._send(
+                401, {"error": "unauthorized", "message": "Unknown or missing API key in the 'token' header."}
+            )
             return
         if parts[0] == "public" and len(parts) == 2 and parts[1] in KINDS:
             if method != "POST":
@@ -158,10 +160,14 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(length))
         if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
-            self._send(400, {"error": "invalid_record", "message": "expected application/x-www-form-urlencoded"})
+            self._send(
+                400, {"error": "invalid_record", "message": "expected application/x-www-form-urlencoded"}
+            )
             return
         try:
-            form = {key: values[-1] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()}
+            form = {
+                key: values[-1] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()
+            }
             record = validate(kind, form)
         except (InvalidRecord, UnicodeDecodeError) as error:
             self._send(400, {"error": "invalid_record", "message": str(error)})
@@ -202,7 +208,9 @@ class RecruitAiServer(ThreadingHTTPServer):
         self.faults = Faults()
         self._stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
-        self.socket = tls.server_context().wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+        self.socket = tls.server_context().wrap_socket(
+            self.socket, server_side=True, do_handshake_on_connect=False
+        )
 
     def count(self, key: str) -> None:
         """Count one answered request."""

@@ -19,11 +19,15 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"))
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", type=datetime.fromisoformat, default=None, help="ISO 8601; default: this hour")
+    parser.add_argument(
+        "--anchor", type=datetime.fromisoformat, default=None, help="ISO 8601; default: this hour"
+    )
     parser.add_argument("--spread-hours", type=int, default=72)
     args = parser.parse_args()
     anchor = args.anchor or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    org = generate_org(args.candidates, seed=args.seed, anchor=anchor, spread=timedelta(hours=args.spread_hours))
+    org = generate_org(
+        args.candidates, seed=args.seed, anchor=anchor, spread=timedelta(hours=args.spread_hours)
+    )
     server = build_server(org, ensure_tls_files(args.state_dir), host=args.host, port=args.port)
     print(f"Sandbox Salesforce at https://{args.host}:{server.server_address[1]}", flush=True)
     try:

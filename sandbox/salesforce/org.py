@@ -176,17 +176,22 @@ def _resume_lines(rng: random.Random, contact: Record, document: Record) -> list
     name = f"{contact['FirstName'] or ''} {contact['LastName']}".strip()
     title = contact["Title"] or "Professional"
     city = contact["MailingCity"] or "Remote"
+    years, strengths = rng.randrange(2, 25), ", ".join(rng.sample(SKILLS, 2))
     lines = [
         name,
         f"{title} · {city}",
-        f"Summary: {title} with {rng.randrange(2, 25)} years of experience in {', '.join(rng.sample(SKILLS, 2))}.",
+        f"Summary: {title} with {years} years of experience in {strengths}.",
         f"Skills: {', '.join(rng.sample(SKILLS, 5))}",
         "Experience",
     ]
     for _ in range(rng.choice([2, 3, 4, 40])):  # some résumés run to several pages
         lines.append(f"{rng.choice(TITLES)}, {rng.choice(ACCOUNTS)} ({rng.randrange(2000, 2026)})")
         lines.extend(f"- Delivered {skill} work for key clients" for skill in rng.sample(SKILLS, 2))
-    lines += ["Education", f"LLB Law, University of {rng.choice(CITIES)[0]}", f"Version {int(document['TR1__Version__c'])}"]
+    lines += [
+        "Education",
+        f"LLB Law, University of {rng.choice(CITIES)[0]}",
+        f"Version {int(document['TR1__Version__c'])}",
+    ]
     return lines
 
 
@@ -204,10 +209,14 @@ def generate_org(
     org = Org(seed=seed)
     accounts = [
         org.add("Account", {"Name": name, "BillingCity": city[0], **_stamps(rng, anchor, spread)})
-        for name, city in zip(ACCOUNTS * (1 + candidates // 200), CITIES * (1 + candidates // 20), strict=False)
+        for name, city in zip(
+            ACCOUNTS * (1 + candidates // 200), CITIES * (1 + candidates // 20), strict=False
+        )
     ][: max(len(ACCOUNTS), candidates // 20)]
 
-    kinds = ["candidate"] * candidates + ["client"] * (candidates // 5) + ["not applicable"] * (candidates // 20)
+    kinds = (
+        ["candidate"] * candidates + ["client"] * (candidates // 5) + ["not applicable"] * (candidates // 20)
+    )
     rng.shuffle(kinds)
     for kind in kinds:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -251,21 +260,36 @@ def generate_org(
     return org
 
 
-def _add_documents(org: Org, rng: random.Random, contact: Record, anchor: datetime, spread: timedelta) -> None:
+def _add_documents(
+    org: Org, rng: random.Random, contact: Record, anchor: datetime, spread: timedelta
+) -> None:
     """Give a candidate its documents: ~80% a résumé (sometimes several versions), some a cover letter."""
     roll = rng.random()
     versions = 0 if roll < 0.2 else 1 if roll < 0.65 else 2 if roll < 0.9 else 3
     default_version = versions if rng.random() < 0.85 else None  # sometimes no document is the default
     for version in range(1, versions + 1):
-        _add_document(org, rng, contact, "Resume", version, version == default_version, anchor, spread)
+        is_default = version == default_version
+        _add_document(
+            org,
+            rng,
+            contact,
+            kind="Resume",
+            version=version,
+            default=is_default,
+            anchor=anchor,
+            spread=spread,
+        )
     if rng.random() < 0.25:
-        _add_document(org, rng, contact, "Cover Letter", 1, False, anchor, spread)
+        _add_document(
+            org, rng, contact, kind="Cover Letter", version=1, default=False, anchor=anchor, spread=spread
+        )
 
 
 def _add_document(
     org: Org,
     rng: random.Random,
     contact: Record,
+    *,
     kind: str,
     version: int,
     default: bool,

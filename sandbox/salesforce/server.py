@@ -143,7 +143,7 @@ class SalesforceHandler(BaseHTTPRequestHandler):
     server: SalesforceServer
 
     # -- plumbing -------------------------------------------------------------------------
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Log the route only: query strings may hold data."""
         log.debug("%s %s", self.command, urlsplit(self.path).path)
 
@@ -195,7 +195,9 @@ class SalesforceHandler(BaseHTTPRequestHandler):
     @staticmethod
     def _require(method: str, allowed: str) -> None:
         if method != allowed:
-            raise ApiError(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}")
+            raise ApiError(
+                405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+            )
 
     # -- OAuth ------------------------------------------------------------------------------
     def _token(self) -> tuple[int, Any]:
@@ -256,9 +258,14 @@ class SalesforceHandler(BaseHTTPRequestHandler):
             return 200, self._query(params["q"], version, include_deleted=parts[0] == "queryAll"), {}
         if parts[0] in ("query", "queryAll") and len(parts) == 2:
             return 200, self._next_page(parts[1], version), {}
-        if parts[0] == "sobjects" and len(parts) == 4 and (parts[1], parts[3]) in (
-            ("Attachment", "Body"),
-            ("ContentVersion", "VersionData"),
+        if (
+            parts[0] == "sobjects"
+            and len(parts) == 4
+            and (parts[1], parts[3])
+            in (
+                ("Attachment", "Body"),
+                ("ContentVersion", "VersionData"),
+            )
         ):
             rendered = self.server.state.org.file(parts[1], parts[2])
             if rendered is None:
@@ -274,7 +281,10 @@ class SalesforceHandler(BaseHTTPRequestHandler):
     def _limits(self) -> dict[str, Any]:
         state = self.server.state
         return {
-            "DailyApiRequests": {"Max": state.daily_limit, "Remaining": max(state.daily_limit - state.used, 0)},
+            "DailyApiRequests": {
+                "Max": state.daily_limit,
+                "Remaining": max(state.daily_limit - state.used, 0),
+            },
             "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
             "DailyBulkV2QueryFileStorageMB": {"Max": 1048576, "Remaining": 1048576},
             "DataStorageMB": {"Max": 1024, "Remaining": 1000},
@@ -330,12 +340,17 @@ class SalesforceHandler(BaseHTTPRequestHandler):
         org = state.org
         if route == "state" and method == "GET":
             with org.lock:
-                counts = {name: sum(not r["IsDeleted"] for r in table.values()) for name, table in org.tables.items()}
+                counts = {
+                    name: sum(not r["IsDeleted"] for r in table.values())
+                    for name, table in org.tables.items()
+                }
             return {"api_usage": {"used": state.used, "max": state.daily_limit}, "counts": counts}
         if method != "POST":
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         body = json.loads(self._body() or b"{}")
-        stamp = datetime.fromisoformat(body["stamp"]).astimezone(UTC) if body.get("stamp") else datetime.now(UTC)
+        stamp = (
+            datetime.fromisoformat(body["stamp"]).astimezone(UTC) if body.get("stamp") else datetime.now(UTC)
+        )
         if route == "api-usage":
             with state.lock:
                 state.used = int(body.get("used", state.used))
@@ -399,7 +414,9 @@ class SalesforceServer(ThreadingHTTPServer):
         super().__init__(address, SalesforceHandler)
         self.state = state
         # The handshake runs in each request's thread, not in the accept loop.
-        self.socket = tls.server_context().wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+        self.socket = tls.server_context().wrap_socket(
+            self.socket, server_side=True, do_handshake_on_connect=False
+        )
 
 
 def build_server(
@@ -412,7 +429,9 @@ def build_server(
     daily_limit: int = 15000,
 ) -> SalesforceServer:
     """Bind the sandbox Salesforce (port 0: any free port; see ``server.server_address``)."""
-    state = SalesforceState(org=org, credentials=credentials or SalesforceCredentials(), daily_limit=daily_limit)
+    state = SalesforceState(
+        org=org, credentials=credentials or SalesforceCredentials(), daily_limit=daily_limit
+    )
     return SalesforceServer((host, port), state, tls)
 
 

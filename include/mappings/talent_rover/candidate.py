@@ -53,5 +53,7 @@ def to_payload(record: Mapping[str, Any], resume_text: str | None) -> dict[str, 
     payload = {"CandidateID": candidate_id, "InternalID": candidate_id, **apply_table(record, FIELDS)}
     if resume_text:
         payload["Resume"] = resume_text
-    payload["Attributes"] = json.dumps(apply_table(record, ATTRIBUTES), ensure_ascii=False, separators=(",", ":"))
+    payload["Attributes"] = json.dumps(
+        apply_table(record, ATTRIBUTES), ensure_ascii=False, separators=(",", ":")
+    )
     return payload

@@ -44,5 +44,7 @@ def to_payload(record: Mapping[str, Any]) -> dict[str, str]:
         raise MappingError("Id: required value is missing")
     position_id = f"p{record['Id']}"
     payload = {"PositionID": position_id, "InternalID": position_id, **apply_table(record, FIELDS)}
-    payload["Attributes"] = json.dumps(apply_table(record, ATTRIBUTES), ensure_ascii=False, separators=(",", ":"))
+    payload["Attributes"] = json.dumps(
+        apply_table(record, ATTRIBUTES), ensure_ascii=False, separators=(",", ":")
+    )
     return payload
