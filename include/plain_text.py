@@ -31,7 +31,7 @@ def html_to_text(html: str) -> str:
         root = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
         return html
-    for element in root.iter("script", "style", "head", "title"):
+    for element in list(root.iter("script", "style", "head", "title")):
         element.drop_tree()
     for element in root.iter():
         if not isinstance(element.tag, str):
