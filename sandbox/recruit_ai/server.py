@@ -34,6 +34,7 @@ from sandbox.tls import TlsFiles
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+DISCARD_LIMIT_BYTES = 64 * 1024 * 1024
 KINDS = {"candidate": "CandidateID", "position": "PositionID"}
 REQUIRED = {
     "candidate": ("CandidateID", "InternalID", "LastModifiedDate"),
@@ -155,6 +156,10 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
             self._send(411, {"error": "length_required", "message": "Content-Length is required"})
             return
         if int(length) > MAX_BODY_BYTES:
+            # Read the body before answering: a client still sending would otherwise see a reset, not a 413.
+            remaining = min(int(length), DISCARD_LIMIT_BYTES)
+            while remaining > 0 and (chunk := self.rfile.read(min(remaining, 1 << 16))):
+                remaining -= len(chunk)
             self.close_connection = True
             self._send(413, {"error": "too_large", "message": f"body over {MAX_BODY_BYTES} bytes"})
             return
