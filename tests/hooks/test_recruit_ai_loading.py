@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 import requests
-from recruit_ai_hook import RecruitAiAuthError, RecruitAiHook
 
+from recruit_ai_hook import RecruitAiAuthError, RecruitAiHook
 from sandbox.recruit_ai.client import RecruitAiSandboxClient
 
 
 @pytest.fixture
 def recruit_ai(services: Any) -> RecruitAiSandboxClient:
-    client = RecruitAiSandboxClient(services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle)
+    client = RecruitAiSandboxClient(
+        services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
+    )
     client.reset()
     return client
 
@@ -72,7 +74,7 @@ def test_bad_api_key_stops_with_a_clear_error_and_no_leak(
     connection["password"] = "wrong-key-0123456789"
     monkeypatch.setenv("AIRFLOW_CONN_RECRUIT_AI_STALE", json.dumps(connection))
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(RecruitAiAuthError, match="recruit_ai_stale.*HTTP 401.*password"):
+    with pytest.raises(RecruitAiAuthError, match=r"recruit_ai_stale.*HTTP 401.*password"):
         list(RecruitAiHook("recruit_ai_stale").post_records("candidate", [_candidate(3)]))
     assert "wrong-key-0123456789" not in caplog.text
 
