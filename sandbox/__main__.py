@@ -12,6 +12,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import certifi
+
 from sandbox.services import start_services
 
 
@@ -30,6 +32,10 @@ def main() -> None:
     parser.add_argument(
         "--spread-hours", type=int, default=72, help="record stamps spread over this many hours"
     )
+    parser.add_argument("--advertised-host", help="the name clients use for the services (default: --host)")
+    parser.add_argument(
+        "--trust-bundle", type=Path, help="write the public CAs plus the sandbox CA here, for REQUESTS_CA_BUNDLE"
+    )
     args = parser.parse_args()
 
     anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -42,12 +48,21 @@ def main() -> None:
         salesforce_port=args.salesforce_port,
         recruit_ai_port=args.recruit_ai_port,
         host=args.host,
+        advertised_host=args.advertised_host,
     )
+    if args.trust_bundle:
+        # Public CAs stay trusted, so a real org or Recruit AI keeps working beside the sandbox.
+        args.trust_bundle.write_bytes(
+            Path(certifi.where()).read_bytes() + services.tls.ca_bundle.read_bytes()
+        )
+    environment = services.connection_env()
+    if args.trust_bundle:
+        environment["REQUESTS_CA_BUNDLE"] = str(args.trust_bundle.resolve())
     print(f"Sandbox Talent Rover (Salesforce): {services.salesforce_url}")
     print(f"Sandbox Recruit AI:                {services.recruit_ai_url}")
-    print("Point Airflow at them with:")
-    for name, value in services.connection_env().items():
-        print(f"export {name}={shlex.quote(value)}")
+    print("Point Airflow at them with:", flush=True)
+    for name, value in environment.items():
+        print(f"export {name}={shlex.quote(value)}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

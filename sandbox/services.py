@@ -20,7 +20,7 @@ import requests
 from sandbox.recruit_ai import server as recruit_ai_server
 from sandbox.salesforce import server as salesforce_server
 from sandbox.salesforce.org import Org, generate_org
-from sandbox.tls import TlsFiles, ensure_tls_files
+from sandbox.tls import DEFAULT_HOSTNAMES, TlsFiles, ensure_tls_files
 
 API_VERSION = "62.0"
 API_KEY_VARIABLE = "RECRUIT_AI_SANDBOX_API_KEY"
@@ -120,9 +120,17 @@ def start_services(
     salesforce_port: int = 0,
     recruit_ai_port: int = 0,
     host: str = "127.0.0.1",
+    advertised_host: str | None = None,
+    tls_hostnames: tuple[str, ...] = (),
 ) -> Services:
-    """Generate an org and start the Salesforce and Recruit AI sandboxes in background threads."""
-    tls = ensure_tls_files(state_dir)
+    """Generate an org and start the Salesforce and Recruit AI sandboxes in background threads.
+
+    ``advertised_host`` is the name clients use (in docker-compose, the service's name),
+    added to the server certificate with any other ``tls_hostnames``.
+    """
+    advertised_host = advertised_host or host
+    names = dict.fromkeys((*DEFAULT_HOSTNAMES, advertised_host, *tls_hostnames))
+    tls = ensure_tls_files(state_dir, tuple(name for name in names if name != "0.0.0.0"))  # noqa: S104
     org = generate_org(candidates, seed=seed, anchor=anchor, spread=spread)
     credentials = salesforce_server.SalesforceCredentials()
     salesforce = salesforce_server.build_server(
@@ -135,8 +143,8 @@ def start_services(
     salesforce_server.serve_in_thread(salesforce)
     recruit_ai_server.serve_in_thread(recruit_ai)
     return Services(
-        salesforce_url=f"https://{host}:{salesforce.server_address[1]}",
-        recruit_ai_url=f"https://{host}:{recruit_ai.server_address[1]}",
+        salesforce_url=f"https://{advertised_host}:{salesforce.server_address[1]}",
+        recruit_ai_url=f"https://{advertised_host}:{recruit_ai.server_address[1]}",
         recruit_ai_api_key=api_key,
         tls=tls,
         org=org,
