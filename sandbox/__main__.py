@@ -34,7 +34,9 @@ def main() -> None:
     )
     parser.add_argument("--advertised-host", help="the name clients use for the services (default: --host)")
     parser.add_argument(
-        "--trust-bundle", type=Path, help="write the public CAs plus the sandbox CA here, for REQUESTS_CA_BUNDLE"
+        "--trust-bundle",
+        type=Path,
+        help="write the public CAs and the sandbox CA to this file, for REQUESTS_CA_BUNDLE",
     )
     args = parser.parse_args()
 
