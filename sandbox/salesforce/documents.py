@@ -1,19 +1,46 @@
-"""Résumé files for the sandbox org, rendered on request from a document's text.
+"""Résumé, cover-letter and reference files, rendered on demand from a small spec.
 
-Formats: PDF (fpdf2; long résumés run to several pages), DOCX (python-docx),
-plain text (UTF-8, some cp1252) and HTML. fpdf2's core fonts cover Latin-1
-only, so in PDFs letters outside it (Ł, ś, …) are transliterated; every other
-format keeps them.
+No file body is stored: a ``FileSpec`` (document id, kind, version, format and
+the contact as it was when the file was written) renders the same text every
+time, so an org of 100,000 candidates costs no file memory. Formats: PDF
+(fpdf2, some running to several pages), DOCX (python-docx, bullets as the
+"List Bullet" style), plain text (UTF-8, or Windows-1252 with CRLF line ends
+when the text fits it) and HTML.
+
+PDF fonts: fpdf2's core Helvetica covers Latin-1 only. A document whose text
+fits Latin-1 once bullets, dashes and the euro sign are spelled in ASCII is set
+in Helvetica (fast). Any other (Łukasz, Dvořák, Łódź) embeds DejaVu Sans from
+the machine (Debian's fonts-dejavu-core, or matplotlib's copy); where no
+DejaVu Sans is found, its text is transliterated to Latin-1 (Łukasz → Lukasz).
+``document_text`` returns the text exactly as rendered, so what an extractor
+reads can be compared with it.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.util
 import io
+import random
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from docx import Document
-from fpdf import FPDF
+from fpdf import FPDF, XPos, YPos
+
+from sandbox.salesforce.vocabulary import (
+    CONTACT_TITLES,
+    FIELDS_OF_WORK,
+    LANGUAGES,
+    NAMED_ACCOUNTS,
+    SECTORS,
+    UNIVERSITIES,
+)
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -21,50 +48,340 @@ CONTENT_TYPES = {
     "txt": "text/plain",
     "html": "text/html",
 }
-_TRANSLITERATE = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ß": "ss", "Ø": "O", "ø": "o"})
+FORMATS = tuple(CONTENT_TYPES)
+
+_ASCII_TYPOGRAPHY = str.maketrans({"•": "-", "–": "-", "—": "-", "€": "EUR ", "’": "'", "“": '"', "”": '"'})
+# Letters NFKD does not take apart into a base letter and an accent.
+_FOLDS = str.maketrans(
+    {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "Æ": "AE"}
+    | {"æ": "ae", "ß": "ss", "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d"}
+)
+_DEJAVU_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
-def render(lines: list[str], file_format: str, *, encoding: str = "utf-8") -> bytes:
-    """Render résumé lines (the first is the heading) as a file of the given format."""
-    if file_format == "pdf":
-        return _pdf(lines)
-    if file_format == "docx":
-        return _docx(lines)
-    if file_format == "html":
-        body = "\n".join(
-            f"<h1>{html.escape(line)}</h1>" if i == 0 else f"<p>{html.escape(line)}</p>"
-            for i, line in enumerate(lines)
-        )
-        return f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode()
-    return "\n".join(lines).encode(encoding, errors="replace")
+@dataclass(frozen=True, slots=True)
+class FileSpec:
+    """Everything needed to render one document's file.
+
+    ``contact`` is the Contact record as it was generated (records are replaced,
+    never mutated, when they change), so a file does not change when the
+    candidate's record does, as in a real org.
+    """
+
+    document_id: str
+    kind: str  # Resume, Cover Letter or Reference
+    version: int
+    file_format: str  # pdf, docx, txt or html
+    legacy_encoding: bool  # plain text saved as Windows-1252 when it fits
+    long: bool  # a résumé long enough to run over several PDF pages
+    contact: Mapping[str, Any]
+    created: datetime
+    seed: int
+
+    @property
+    def content_type(self) -> str:
+        """The file's MIME type."""
+        return CONTENT_TYPES[self.file_format]
+
+    @property
+    def file_name(self) -> str:
+        """A file name as a candidate would upload it, e.g. ``Zoe_Muller_Resume_v2.pdf``."""
+        name = "_".join(ascii_fold(part).replace(" ", "_") for part in _name_parts(self.contact))
+        kind = self.kind.replace(" ", "_")
+        return f"{name}_{kind}_v{self.version}.{self.file_format}"
 
 
-def latin1(text: str) -> str:
-    """Return text that fpdf2's core fonts can draw (what a PDF of it will say)."""
-    text = text.translate(_TRANSLITERATE)
-    if all(ord(c) < 256 for c in text):
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if ord(c) < 256 and not unicodedata.combining(c))
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One line of a document: a title, contact line, heading, entry, paragraph or bullet."""
+
+    style: str
+    text: str
 
 
-def _pdf(lines: list[str]) -> bytes:
+@functools.lru_cache(maxsize=4096)
+def ascii_fold(text: str) -> str:
+    """Spell text in ASCII letters (Łukasz Ñúñez → Lukasz Nunez), dropping apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDS))
+    return "".join(char for char in decomposed if char.isascii() and char != "'")
+
+
+def full_name(contact: Mapping[str, Any]) -> str:
+    """The contact's name as a heading shows it."""
+    return " ".join(_name_parts(contact))
+
+
+def document_text(spec: FileSpec) -> str:
+    """The text the file is rendered from, as a text extractor should find it, one block a line."""
+    blocks, font = _rendered_blocks(spec)
+    bullet = "" if spec.file_format in ("docx", "html") else "• "
+    if spec.file_format == "pdf" and font is None:
+        bullet = "- "
+    return "\n".join(bullet + block.text if block.style == "bullet" else block.text for block in blocks)
+
+
+def render(spec: FileSpec) -> bytes:
+    """Render the file's bytes."""
+    blocks, font = _rendered_blocks(spec)
+    if spec.file_format == "pdf":
+        return _pdf(blocks, spec, font)
+    if spec.file_format == "docx":
+        return _docx(blocks, spec)
+    if spec.file_format == "html":
+        return _html(blocks, spec).encode("utf-8")
+    return _plain_text(spec)
+
+
+def _name_parts(contact: Mapping[str, Any]) -> list[str]:
+    return [part for part in (contact.get("FirstName"), contact.get("LastName")) if part]
+
+
+# ---- what a document says ------------------------------------------------------------------------
+
+
+def compose(spec: FileSpec) -> list[Block]:
+    """The document's content, with its real typography (bullets, dashes, accents)."""
+    # Versions of one candidate's document share their body: only the version line differs.
+    rng = random.Random(f"{spec.seed}:{spec.contact['Id']}:{spec.kind}")
+    if spec.kind == "Cover Letter":
+        blocks = _cover_letter(spec, rng)
+    elif spec.kind == "Reference":
+        blocks = _reference(spec, rng)
+    else:
+        blocks = _resume(spec, rng)
+    blocks.append(Block("paragraph", f"Version {spec.version}"))
+    return blocks
+
+
+def _contact_line(contact: Mapping[str, Any]) -> str:
+    """Where the candidate is and how to reach them, always at least two parts joined by " | "."""
+    location = ", ".join(part for part in (contact.get("MailingCity"), contact.get("MailingCountry")) if part)
+    email = contact.get("Email") or f"{ascii_fold(full_name(contact)).lower().replace(' ', '.')}@example.com"
+    parts = [location or "Open to relocation", email]
+    if contact.get("Phone"):
+        parts.append(contact["Phone"])
+    return " | ".join(parts)
+
+
+def _resume(spec: FileSpec, rng: random.Random) -> list[Block]:
+    contact = spec.contact
+    work = FIELDS_OF_WORK[rng.choice(sorted(FIELDS_OF_WORK))]
+    title = contact.get("Title") or rng.choice(CONTACT_TITLES)
+    summary = work["summary"].format(
+        title=title,
+        years=rng.randint(2, 25),
+        sector=rng.choice(SECTORS),
+        skill=rng.choice(work["skills"]).lower(),
+    )
+    blocks = [
+        Block("title", full_name(contact)),
+        Block("contact", _contact_line(contact)),
+        Block("heading", "Summary"),
+        Block("paragraph", summary),
+        Block("heading", "Skills"),
+        Block("paragraph", ", ".join(rng.sample(work["skills"], k=rng.randint(4, 7)))),
+        Block("heading", "Experience"),
+    ]
+    year = 2026
+    for number in range(rng.randint(9, 12) if spec.long else rng.randint(2, 4)):
+        start = year - rng.randint(1, 4)
+        until = "present" if number == 0 else str(year)
+        employer = rng.choice(NAMED_ACCOUNTS)
+        blocks.append(Block("entry", f"{rng.choice(CONTACT_TITLES)}, {employer} ({start}–{until})"))
+        for bullet in rng.sample(work["bullets"], k=rng.randint(2, 4)):
+            text = bullet.format(
+                client=rng.choice(NAMED_ACCOUNTS), amount=rng.randint(2, 400), team=rng.randint(2, 9)
+            )
+            blocks.append(Block("bullet", text))
+        year = start
+    blocks.append(Block("heading", "Education"))
+    blocks.append(
+        Block("paragraph", f"{rng.choice(work['degrees'])}, {rng.choice(UNIVERSITIES)} ({year - 1})")
+    )
+    if rng.random() < 0.4:
+        languages = ", ".join(rng.sample(LANGUAGES, k=rng.randint(1, 2)))
+        blocks.append(Block("heading", "Languages"))
+        blocks.append(Block("paragraph", f"English (fluent), {languages}"))
+    return blocks
+
+
+def _cover_letter(spec: FileSpec, rng: random.Random) -> list[Block]:
+    contact = spec.contact
+    role = contact.get("Title") or rng.choice(CONTACT_TITLES)
+    firm = rng.choice(NAMED_ACCOUNTS)
+    return [
+        Block("title", full_name(contact)),
+        Block("contact", _contact_line(contact)),
+        Block("paragraph", "Dear Hiring Manager,"),
+        Block(
+            "paragraph",
+            f"I am writing to apply for the {role} role. For the last {rng.randint(2, 12)} years I have "
+            f"worked with {firm}, where I learnt to deliver under pressure – and to enjoy it.",
+        ),
+        Block(
+            "paragraph",
+            "I would welcome the chance to discuss how my experience fits your team's plans for "
+            f"{rng.choice(SECTORS)} clients.",
+        ),
+        Block("paragraph", "Kind regards,"),
+        Block("paragraph", full_name(contact)),
+    ]
+
+
+def _reference(spec: FileSpec, rng: random.Random) -> list[Block]:
+    name = full_name(spec.contact)
+    return [
+        Block("title", f"Reference for {name}"),
+        Block(
+            "paragraph",
+            f"I have known {name} for {rng.randint(2, 9)} years as a colleague at "
+            f"{rng.choice(NAMED_ACCOUNTS)} and recommend them without reservation.",
+        ),
+        Block("paragraph", "References available on request: this letter may be shared with employers."),
+    ]
+
+
+# ---- formats -------------------------------------------------------------------------------------
+
+
+def _has_bold(font: Path) -> bool:
+    return font.with_name("DejaVuSans-Bold.ttf").is_file()
+
+
+@functools.cache
+def unicode_pdf_font() -> Path | None:
+    """DejaVu Sans, wherever the machine has it; None means non-Latin-1 PDF text is transliterated."""
+    directories = list(_DEJAVU_DIRS)
+    matplotlib = importlib.util.find_spec("matplotlib")
+    if matplotlib is not None and matplotlib.origin:
+        directories.append(Path(matplotlib.origin).parent / "mpl-data" / "fonts" / "ttf")
+    for directory in directories:
+        regular = directory / "DejaVuSans.ttf"
+        if regular.is_file():
+            return regular
+    return None
+
+
+def _fits_latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _to_latin1(text: str) -> str:
+    """Transliterate what Latin-1 cannot hold (Ł → L, ř → r)."""
+    return "".join(char if ord(char) < 256 else ascii_fold(char) or "?" for char in text)
+
+
+def _pdf_font(blocks: list[Block]) -> Path | None:
+    """None when Helvetica can set the blocks, else the Unicode font to embed (blocks use real typography)."""
+    if all(_fits_latin1(block.text.translate(_ASCII_TYPOGRAPHY)) for block in blocks):
+        return None
+    return unicode_pdf_font()
+
+
+def _rendered_blocks(spec: FileSpec) -> tuple[list[Block], Path | None]:
+    """The blocks as the format can set them: PDFs without a Unicode font get Latin-1 text."""
+    blocks = compose(spec)
+    if spec.file_format != "pdf":
+        return blocks, None
+    font = _pdf_font(blocks)
+    if font is not None:
+        return blocks, font
+    return [Block(block.style, _to_latin1(block.text.translate(_ASCII_TYPOGRAPHY))) for block in blocks], None
+
+
+_PDF_STYLES = {
+    # style: (bold, size, line height, space before)
+    "title": (True, 18.0, 9.0, 0.0),
+    "contact": (False, 9.5, 5.0, 0.0),
+    "heading": (True, 12.5, 7.0, 4.0),
+    "entry": (True, 10.5, 6.0, 2.0),
+    "paragraph": (False, 10.5, 5.5, 1.0),
+    "bullet": (False, 10.5, 5.5, 0.0),
+}
+
+
+def _pdf(blocks: list[Block], spec: FileSpec, font: Path | None) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_creation_date(spec.created)
+    pdf.set_creator("Talent Rover")
+    pdf.set_title(f"{spec.kind} v{spec.version}")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    family, bullet = "Helvetica", "-"
+    if font is not None:
+        family, bullet = "DejaVu", "•"
+        pdf.add_font(family, "", str(font))
+        pdf.add_font(family, "B", str(font.with_name("DejaVuSans-Bold.ttf") if _has_bold(font) else font))
     pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=16)
-    pdf.multi_cell(0, 9, latin1(lines[0]), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
-    for line in lines[1:]:
-        pdf.multi_cell(0, 6, latin1(line), new_x="LMARGIN", new_y="NEXT")
+    for block in blocks:
+        bold, size, height, space = _PDF_STYLES[block.style]
+        pdf.set_font(family, "B" if bold else "", size)
+        if space:
+            pdf.ln(space)
+        text = f"{bullet} {block.text}" if block.style == "bullet" else block.text
+        indent = 4 if block.style == "bullet" else 0
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
-def _docx(lines: list[str]) -> bytes:
+def _docx(blocks: list[Block], spec: FileSpec) -> bytes:
     document = Document()
-    document.add_heading(lines[0], level=1)
-    for line in lines[1:]:
-        document.add_paragraph(line)
+    properties = document.core_properties
+    properties.author = "Talent Rover"
+    properties.title = f"{spec.kind} v{spec.version}"
+    properties.created = properties.modified = spec.created.replace(tzinfo=None)
+    for block in blocks:
+        if block.style == "title":
+            document.add_heading(block.text, level=0)
+        elif block.style == "heading":
+            document.add_heading(block.text, level=1)
+        elif block.style == "bullet":
+            document.add_paragraph(block.text, style="List Bullet")
+        elif block.style == "entry":
+            document.add_paragraph().add_run(block.text).bold = True
+        else:
+            document.add_paragraph(block.text)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _html(blocks: list[Block], spec: FileSpec) -> str:
+    tags = {"title": "h1", "heading": "h2", "entry": "h3", "contact": "p", "paragraph": "p"}
+    body: list[str] = []
+    in_list = False
+    for block in blocks:
+        text = html.escape(block.text, quote=False)
+        if block.style == "bullet":
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            body.append(f"  <li>{text}</li>")
+            continue
+        if in_list:
+            body.append("</ul>")
+            in_list = False
+        tag = tags[block.style]
+        body.append(f"<{tag}>{text}</{tag}>")
+    if in_list:
+        body.append("</ul>")
+    title = html.escape(f"{spec.kind} v{spec.version}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def _plain_text(spec: FileSpec) -> bytes:
+    text = document_text(spec)
+    if spec.legacy_encoding:
+        try:
+            return text.replace("\n", "\r\n").encode("cp1252")
+        except UnicodeEncodeError:
+            pass  # Windows-1252 cannot hold this name (Łukasz): saved as UTF-8, as an editor would
+    return text.encode("utf-8")

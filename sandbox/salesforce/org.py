@@ -1,337 +1,591 @@
-"""A generated Talent Rover org: accounts, contacts, jobs, résumé documents and their files.
+"""A generated Talent Rover org: its tables, its files, and the changes the admin routes make.
 
-``generate_org`` is deterministic for the same arguments. Records are plain
-dicts of Python values (datetimes are UTC-aware); a job's ``TR1__Account__r``
-and a document's ``TR1__Contact__r`` are the related records themselves, so
-relationship paths read through them. File bodies are rendered on request.
+``generate_org`` is deterministic for the same arguments (``random.Random(seed)``):
+
+* Accounts: law firms and companies, a few with non-ASCII names.
+* Contacts: ``candidates`` candidates (Active ~55 %, Passive ~25 %, Placed ~20 %),
+  ``candidates // 5`` client contacts (no status) and ``candidates // 20`` marked
+  'Not Applicable'; optional fields are sometimes missing.
+* Jobs (``TR1__Job__c``): ``candidates // 10 + 3``, Open ~60 % / Hold ~15 % / Closed
+  ~25 %, HTML descriptions (some missing), linked to Accounts.
+* Contact documents: ~80 % of candidates have a résumé, some in two versions
+  (v2 the default), some in several versions none of which is the default; some
+  also have a cover letter and some only a cover letter. Each document's file is
+  an Attachment (named by ``TR1__Internal_URL__c``) or a ContentVersion (named by
+  ``TR1__ContentVersionId__c``), about half each, rendered on request (see
+  ``documents.py``).
+
+Every record's ``SystemModstamp`` lies in ``[anchor - spread, anchor)``, in whole
+milliseconds; the stamps of each object are spread evenly over the window
+(stratified: each equal slice of the window gets its share), so every hour of
+it sees changes. ``CreatedDate < LastModifiedDate <= SystemModstamp``.
+
+Records are plain dicts of Python values (datetimes are UTC-aware). A change
+replaces a record's dict instead of mutating it, so a query cursor keeps the
+records as they were when it ran, and a file keeps the contact details it was
+written with.
 """
 
 from __future__ import annotations
 
+import gc
+import html
 import random
 import threading
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sandbox.salesforce.documents import CONTENT_TYPES, render
+from sandbox.salesforce.documents import FileSpec, ascii_fold, document_text, render
+from sandbox.salesforce.ids import make_id
+from sandbox.salesforce.schema import (
+    CONTENT_DOCUMENT_PREFIX,
+    ORGANIZATION_PREFIX,
+    TALENT_ROVER,
+    USER_PREFIX,
+    Schema,
+    SObjectDef,
+)
+from sandbox.salesforce.vocabulary import (
+    ACCOUNT_SUFFIXES,
+    CONTACT_TITLES,
+    EMAIL_DOMAINS,
+    FIELDS_OF_WORK,
+    FIRST_NAMES,
+    INDUSTRIES,
+    JOB_PERKS,
+    JOB_TITLES,
+    LAST_NAMES,
+    LEAD_SOURCES,
+    NAMED_ACCOUNTS,
+    PLACES,
+)
 
 Record = dict[str, Any]
 
-_STAMPS = ["CreatedDate", "LastModifiedDate", "SystemModstamp", "IsDeleted"]
-SCHEMA: dict[str, list[str]] = {
-    "Account": ["Id", "Name", "BillingCity", *_STAMPS],
-    "Contact": [
-        "Id", "FirstName", "LastName", "Email", "Phone", "Title", "LeadSource", "MailingCity", "MailingState",
-        "MailingCountry", "AccountId", "TR1__Candidate_Status__c", *_STAMPS,
-    ],
-    "TR1__Job__c": [
-        "Id", "Name", "TR1__Status__c", "TR1__Client_Job_Description__c", "TR1__Account__c", "TR1__City__c",
-        "TR1__State_Area__c", *_STAMPS,
-    ],
-    "TR1__ContactDocument__c": [
-        "Id", "Name", "TR1__Contact__c", "TR1__Type__c", "TR1__isDefault__c", "TR1__Version__c",
-        "TR1__Internal_URL__c", "TR1__ContentVersionId__c", *_STAMPS,
-    ],
-    "Attachment": ["Id", "ParentId", "Name", "ContentType", *_STAMPS],
-    "ContentVersion": ["Id", "Title", "PathOnClient", "FileExtension", *_STAMPS],
-}  # fmt: skip
-RELATIONSHIPS: dict[str, dict[str, str]] = {
-    "Contact": {"Account": "Account"},
-    "TR1__Job__c": {"TR1__Account__r": "Account"},
-    "TR1__ContactDocument__c": {"TR1__Contact__r": "Contact"},
-}
-ID_PREFIXES = {
-    "Account": "001",
-    "Contact": "003",
-    "TR1__Job__c": "a0J",
-    "TR1__ContactDocument__c": "a0C",
-    "Attachment": "00P",
-    "ContentVersion": "068",
-}
-# Where a record's relationship field gets its related record from.
-_LOOKUPS = {
-    "Contact": [("AccountId", "Account", "Account")],
-    "TR1__Job__c": [("TR1__Account__c", "TR1__Account__r", "Account")],
-    "TR1__ContactDocument__c": [("TR1__Contact__c", "TR1__Contact__r", "Contact")],
-}
-
-FIRST_NAMES = [
-    "Olivia", "James", "Amelia", "Oliver", "Zoë", "Łukasz", "José", "François", "Søren", "Siobhán", "Ólafur",
-    "Aisha", "Chen", "Priya", "Mateo", "Hannah", "Noah", "Émilie", "Jürgen", "Małgorzata", "Björn", "Ana",
-    "Thomas", "Grace", "Rhys", "Yusuf", "Ingrid", "Dmitri", "Leila", "Connor",
-]  # fmt: skip
-LAST_NAMES = [
-    "Smith", "Jones", "Müller", "Ñúñez", "O'Brien", "Kowalski", "Nakamura", "García", "Dubois", "Andersen",
-    "Okafor", "Patel", "Williams", "Brown", "Ó Súilleabháin", "Wiśniewska", "Rossi", "Schäfer", "Lindqvist",
-    "Taylor", "Evans", "Hughes", "Fernández", "Novák", "Van der Berg",
-]  # fmt: skip
-TITLES = [
-    "Senior Associate", "Corporate Solicitor", "Paralegal", "Legal Counsel", "Financial Analyst",
-    "Software Engineer", "Data Engineer", "Compliance Officer", "Trainee Solicitor", "Partner",
-    "Litigation Associate", "Tax Manager", "Conveyancer", "Risk Analyst", "Product Manager",
-]  # fmt: skip
-JOB_TITLES = [
-    "Senior Associate – Corporate M&A", "Employment Lawyer (NQ–3 PQE)", "Banking & Finance Associate",
-    "Commercial Property Solicitor", "In-house Legal Counsel", "Data Engineer – Airflow",
-    "Compliance Manager", "Private Client Paralegal", "Tax Associate", "Litigation Partner",
-]  # fmt: skip
-CITIES = [
-    ("London", "England", "United Kingdom"), ("Manchester", "England", "United Kingdom"),
-    ("Dublin", "Leinster", "Ireland"), ("Kraków", "Małopolska", "Poland"), ("München", "Bayern", "Germany"),
-    ("New York", "NY", "United States"), ("Zürich", "ZH", "Switzerland"), ("São Paulo", "SP", "Brazil"),
-]  # fmt: skip
-ACCOUNTS = [
-    "Société Générale", "Müller & Söhne GmbH", "Łódź Legal sp. z o.o.", "Fieldstone LLP", "Harrow & Vane",
-    "Northwind Capital", "Blackfriars Chambers", "Contoso Bank", "Åkerlund Advokatbyrå", "Quill & Partners",
-]  # fmt: skip
-SKILLS = [
-    "M&A", "due diligence", "contract drafting", "GDPR", "litigation", "employment law", "Python", "SQL",
-    "financial modelling", "negotiation", "Salesforce", "conveyancing", "FCA regulation", "Airflow",
-]  # fmt: skip
-SOURCES = ["LinkedIn", "Referral", "Job Board", "Website", "Agency"]
-STATUSES = [("Active", 55), ("Passive", 25), ("Placed", 20)]
-JOB_STATUSES = [("Open", 60), ("Hold", 15), ("Closed", 25)]
-FILE_FORMATS = ["pdf", "docx", "txt", "html"]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_MS = 86_400_000
+_RENDER_CACHE_SIZE = 32
+_FILE_OBJECTS = {"Attachment": "Body", "ContentVersion": "VersionData"}
+# Weighted choices as tables, one entry per 5 %: picking from them is cheap.
+_CANDIDATE_STATUSES = ("Active",) * 11 + ("Passive",) * 5 + ("Placed",) * 4
+_FORMAT_SHARES = ("pdf",) * 8 + ("docx",) * 6 + ("txt",) * 3 + ("html",) * 3
+_T = TypeVar("_T")
 
 
-@dataclass
+@dataclass(frozen=True)
+class StoredFile:
+    """A file body and its MIME type."""
+
+    content: bytes
+    content_type: str
+
+
 class Org:
-    """The org's tables (object name → Id → record) and what renders its files."""
+    """The org's tables (object name → Id → record) and its files.
 
-    seed: int
-    tables: dict[str, dict[str, Record]] = field(default_factory=lambda: {name: {} for name in SCHEMA})
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    _counters: dict[str, int] = field(default_factory=dict)
+    It is the data source SOQL plans read (``rows``, ``related``, ``deferred``).
+    Changes go through ``insert``, ``update``, ``delete`` and ``touch`` under
+    ``lock``; queries take the lock while they filter and sort.
+    """
 
-    def new_id(self, sobject: str) -> str:
-        """Return a fresh 18-character id with the object's key prefix."""
-        number = self._counters.get(sobject, 0) + 1
-        self._counters[sobject] = number
-        return f"{ID_PREFIXES[sobject]}{self.seed % 100:02d}{number:010d}AAA"
+    def __init__(self, *, seed: int = 7, schema: Schema = TALENT_ROVER) -> None:
+        self.schema = schema
+        self.seed = seed
+        self.tables: dict[str, dict[str, Record]] = {sobject.name: {} for sobject in schema}
+        self.lock = threading.RLock()
+        self.organization_id = make_id(ORGANIZATION_PREFIX, seed)
+        self.user_id = make_id(USER_PREFIX, seed)
+        self._serials: dict[str, int] = {}
+        self._file_specs: dict[str, FileSpec] = {}  # Attachment or ContentVersion id → spec
+        self._document_specs: dict[str, FileSpec] = {}  # ContactDocument id → spec
+        self._uploads: dict[str, bytes] = {}  # bodies of files created through the admin routes
+        self._rendered: OrderedDict[str, bytes] = OrderedDict()
+        self._render_lock = threading.Lock()
 
-    def add(self, sobject: str, record: Record) -> Record:
-        """Insert a record, linking its relationship fields to the related records."""
-        record.setdefault("Id", self.new_id(sobject))
-        record.setdefault("IsDeleted", False)
-        for name in SCHEMA[sobject]:
-            record.setdefault(name, None)
-        self.link(sobject, record)
-        self.tables[sobject][record["Id"]] = record
-        return record
+    # ---- reading (the SOQL data source) ----
 
-    def link(self, sobject: str, record: Record) -> None:
-        """Point relationship fields (``TR1__Account__r``) at the records their ids name."""
-        for id_field, relationship, target in _LOOKUPS.get(sobject, []):
-            record[relationship] = self.tables[target].get(record.get(id_field) or "")
+    def rows(self, sobject: str) -> Iterable[Record]:
+        """Every record of an object, deleted ones included, in creation order."""
+        return self.tables[sobject].values()
 
-    def resume_lines(self, document_id: str) -> list[str]:
-        """The text a résumé document's file was made from, line by line."""
-        document = self.tables["TR1__ContactDocument__c"][document_id]
-        contact = self.tables["Contact"][document["TR1__Contact__c"]]
-        return _resume_lines(random.Random(f"{self.seed}:{document_id}"), contact, document)
+    def related(self, sobject: str, record_id: str) -> Record | None:
+        """The record of ``sobject`` with this id, or None."""
+        return self.tables[sobject].get(record_id)
+
+    def deferred(self, sobject: str, record: Mapping[str, Any], field: str) -> Any:
+        """A file's size (``BodyLength``, ``ContentSize``), rendering the file the first time."""
+        stored = self.file(sobject, record["Id"])
+        size = len(stored.content) if stored else 0
+        if isinstance(record, dict):
+            # The key exists from the start, so filling it never resizes a dict someone iterates.
+            record[field] = size
+        return size
+
+    def live_count(self, sobject: str) -> int:
+        """How many records of the object are not deleted."""
+        with self.lock:
+            return sum(1 for record in self.tables[sobject].values() if not record["IsDeleted"])
+
+    def file(self, sobject: str, file_id: str) -> StoredFile | None:
+        """The body of an Attachment or ContentVersion, or None when there is no such file."""
+        record = self.tables.get(sobject, {}).get(file_id)
+        if record is None or sobject not in _FILE_OBJECTS:
+            return None
+        content_type = _file_content_type(sobject, record)
+        if file_id in self._uploads:
+            return StoredFile(self._uploads[file_id], content_type)
+        spec = self._file_specs.get(file_id)
+        if spec is None:
+            return None
+        with self._render_lock:
+            content = self._rendered.get(file_id)
+            if content is not None:
+                self._rendered.move_to_end(file_id)
+        if content is None:
+            content = render(spec)
+            with self._render_lock:
+                self._rendered[file_id] = content
+                while len(self._rendered) > _RENDER_CACHE_SIZE:
+                    self._rendered.popitem(last=False)
+        return StoredFile(content, content_type)
 
     def resume_text(self, document_id: str) -> str:
-        """The text a résumé document's file was made from."""
-        return "\n".join(self.resume_lines(document_id))
+        """The text a ContactDocument's file was rendered from (any type: résumé, cover letter...).
 
-    def file(self, sobject: str, file_id: str) -> tuple[bytes, str] | None:
-        """Render an Attachment body or ContentVersion data: (bytes, content type), or None."""
-        record = self.tables.get(sobject, {}).get(file_id)
-        if record is None or record["IsDeleted"]:
-            return None
-        file_format = record["_format"]
-        lines = self.resume_lines(record["_document"])
-        encoding = "cp1252" if file_format == "txt" and int(file_id[-7:-3]) % 3 == 0 else "utf-8"
-        return render(lines, file_format, encoding=encoding), CONTENT_TYPES[file_format]
+        Raises KeyError for a document the generator did not write.
+        """
+        return document_text(self._document_specs[document_id])
+
+    def file_spec(self, document_id: str) -> FileSpec:
+        """How a generated ContactDocument's file is made (format, encoding, version)."""
+        return self._document_specs[document_id]
+
+    # ---- changing ----
+
+    def new_id(self, sobject: str) -> str:
+        """A fresh 18-character id with the object's key prefix."""
+        definition = self._definition(sobject)
+        return self._next_id(definition.key_prefix)
+
+    def insert(self, sobject: str, values: Mapping[str, Any], stamp: datetime) -> Record:
+        """Create a record with the given field values, stamped ``stamp``; return it.
+
+        For Attachment and ContentVersion, ``Body``/``VersionData`` bytes become the file.
+        """
+        definition = self._definition(sobject)
+        record: Record = dict.fromkeys(field.name for field in definition.fields)
+        blob = _FILE_OBJECTS.get(definition.name)
+        content = values.get(blob) if blob else None
+        record.update({name: value for name, value in values.items() if name != blob})
+        with self.lock:
+            record_id = self._next_id(definition.key_prefix)
+            record.update(
+                Id=record_id, IsDeleted=False, CreatedDate=stamp, LastModifiedDate=stamp, SystemModstamp=stamp
+            )
+            _derive(definition.name, record)
+            if definition.name == "ContentVersion":
+                # Salesforce files a first version under a new ContentDocument.
+                record.update(
+                    ContentDocumentId=self._next_id(CONTENT_DOCUMENT_PREFIX),
+                    IsLatest=True,
+                    VersionNumber=record["VersionNumber"] or "1",
+                )
+            if isinstance(content, bytes):
+                self._store_upload(definition.name, record, content)
+            self.tables[definition.name][record_id] = record
+        return record
+
+    def update(
+        self, sobject: str, ids: Iterable[str], values: Mapping[str, Any], stamp: datetime
+    ) -> list[str]:
+        """Set fields on records and move their LastModifiedDate and SystemModstamp to ``stamp``."""
+        return self._replace(sobject, ids, {**values, "LastModifiedDate": stamp, "SystemModstamp": stamp})
+
+    def delete(self, sobject: str, ids: Iterable[str], stamp: datetime) -> list[str]:
+        """Mark records deleted (they stay visible to queryAll) and move their stamps."""
+        return self._replace(
+            sobject, ids, {"IsDeleted": True, "LastModifiedDate": stamp, "SystemModstamp": stamp}
+        )
+
+    def touch(self, sobject: str, count: int, stamp: datetime, seed: int) -> list[str]:
+        """Stamp ``count`` live records, picked deterministically from ``seed``, as modified at ``stamp``."""
+        definition = self._definition(sobject)
+        with self.lock:
+            live = sorted(
+                record_id
+                for record_id, record in self.tables[definition.name].items()
+                if not record["IsDeleted"]
+            )
+            picked = random.Random(seed).sample(live, min(count, len(live)))
+            return self.update(definition.name, picked, {}, stamp)
+
+    def _replace(self, sobject: str, ids: Iterable[str], values: Mapping[str, Any]) -> list[str]:
+        definition = self._definition(sobject)
+        table = self.tables[definition.name]
+        with self.lock:
+            ids = list(ids)
+            missing = [record_id for record_id in ids if record_id not in table]
+            if missing:
+                raise KeyError(f"no {definition.name} with id {', '.join(missing[:5])}")
+            blob = _FILE_OBJECTS.get(definition.name)
+            content = values.get(blob) if blob else None
+            changes = {name: value for name, value in values.items() if name != blob}
+            for record_id in ids:
+                record = {**table[record_id], **changes}
+                _derive(definition.name, record)
+                if isinstance(content, bytes):
+                    self._store_upload(definition.name, record, content)
+                table[record_id] = record
+        return ids
+
+    def _store_upload(self, sobject: str, record: Record, content: bytes) -> None:
+        """Make ``content`` the record's file, replacing any generated one."""
+        self._uploads[record["Id"]] = content
+        record["BodyLength" if sobject == "Attachment" else "ContentSize"] = len(content)
+        with self._render_lock:
+            self._rendered.pop(record["Id"], None)
+
+    def _definition(self, sobject: str) -> SObjectDef:
+        definition = self.schema.sobject(sobject)
+        if definition is None:
+            raise KeyError(f"no object {sobject}")
+        return definition
+
+    def _next_id(self, prefix: str) -> str:
+        serial = self._serials.get(prefix, 0)
+        self._serials[prefix] = serial + 1
+        return make_id(prefix, serial)
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
-    return rng.choices([value for value, _ in weighted], weights=[weight for _, weight in weighted])[0]
+def _derive(sobject: str, record: Record) -> None:
+    """Keep computed fields (a Contact's Name, a file's extension) in step with their sources."""
+    if sobject == "Contact":
+        record["Name"] = " ".join(part for part in (record.get("FirstName"), record.get("LastName")) if part)
+    elif sobject == "ContentVersion" and record.get("PathOnClient"):
+        name = record["PathOnClient"]
+        record["FileExtension"] = name.rsplit(".", 1)[1].lower() if "." in name else None
 
 
-def _maybe(rng: random.Random, value: Any, chance: float = 0.85) -> Any:
-    """Return the value, or None: real orgs have gaps."""
-    return value if rng.random() < chance else None
+def _file_content_type(sobject: str, record: Mapping[str, Any]) -> str:
+    if sobject == "Attachment":
+        return record.get("ContentType") or "application/octet-stream"
+    extension = record.get("FileExtension") or ""
+    return {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "txt": "text/plain",
+        "html": "text/html",
+    }.get(extension, "application/octet-stream")
 
 
-def _stamps(rng: random.Random, anchor: datetime, spread: timedelta) -> Record:
-    modstamp = anchor - timedelta(milliseconds=rng.randrange(1, int(spread.total_seconds() * 1000)))
-    modified = modstamp - timedelta(seconds=rng.choice([0, 0, 0, 2, 30]))
-    created = modified - timedelta(days=rng.randrange(0, 700), seconds=rng.randrange(86400))
-    return {"CreatedDate": created, "LastModifiedDate": modified, "SystemModstamp": modstamp}
-
-
-def _html_description(rng: random.Random, title: str, city: str | None) -> str:
-    duties = rng.sample(SKILLS, 3)
-    where = f" in {city}" if city else ""
-    return (
-        f"<p>We are hiring a <b>{title}</b>{where} &amp; growing fast.</p>"
-        f"<p>You will:</p><ul>{''.join(f'<li>Lead on {duty}</li>' for duty in duties)}</ul>"
-        "<p>Salary: competitive | hybrid working<br>Apply today – équipe internationale.</p>"
-    )
-
-
-def _resume_lines(rng: random.Random, contact: Record, document: Record) -> list[str]:
-    name = f"{contact['FirstName'] or ''} {contact['LastName']}".strip()
-    title = contact["Title"] or "Professional"
-    city = contact["MailingCity"] or "Remote"
-    years, strengths = rng.randrange(2, 25), ", ".join(rng.sample(SKILLS, 2))
-    lines = [
-        name,
-        f"{title} · {city}",
-        f"Summary: {title} with {years} years of experience in {strengths}.",
-        f"Skills: {', '.join(rng.sample(SKILLS, 5))}",
-        "Experience",
-    ]
-    for _ in range(rng.choice([2, 3, 4, 40])):  # some résumés run to several pages
-        lines.append(f"{rng.choice(TITLES)}, {rng.choice(ACCOUNTS)} ({rng.randrange(2000, 2026)})")
-        lines.extend(f"- Delivered {skill} work for key clients" for skill in rng.sample(SKILLS, 2))
-    lines += [
-        "Education",
-        f"LLB Law, University of {rng.choice(CITIES)[0]}",
-        f"Version {int(document['TR1__Version__c'])}",
-    ]
-    return lines
+# ---- generation ---------------------------------------------------------------------------------
 
 
 def generate_org(
     candidates: int, *, seed: int = 7, anchor: datetime, spread: timedelta = timedelta(hours=72)
 ) -> Org:
-    """Generate a realistic org: ``candidates`` candidates plus clients, jobs and résumé documents.
-
-    Every record's ``SystemModstamp`` lies in ``[anchor - spread, anchor)``.
-    """
+    """Generate an org of ``candidates`` candidates plus clients, jobs and documents (see the module doc)."""
     if anchor.tzinfo is None:
         raise ValueError("anchor must be timezone-aware")
-    anchor = anchor.astimezone(UTC)
-    rng = random.Random(seed)
-    org = Org(seed=seed)
-    accounts = [
-        org.add("Account", {"Name": name, "BillingCity": city[0], **_stamps(rng, anchor, spread)})
-        for name, city in zip(
-            ACCOUNTS * (1 + candidates // 200), CITIES * (1 + candidates // 20), strict=False
-        )
-    ][: max(len(ACCOUNTS), candidates // 20)]
+    if candidates < 0 or spread <= timedelta(0):
+        raise ValueError("candidates must be >= 0 and spread positive")
+    # Millions of new dicts would set off the cycle collector over and over; none of them form cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Generator(candidates, seed, anchor, spread).run()
+    finally:
+        if collecting:
+            gc.enable()
 
-    kinds = (
-        ["candidate"] * candidates + ["client"] * (candidates // 5) + ["not applicable"] * (candidates // 20)
-    )
-    rng.shuffle(kinds)
-    for kind in kinds:
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        city = rng.choice(CITIES) if rng.random() < 0.85 else (None, None, None)
-        status = {"candidate": _pick(rng, STATUSES), "client": None, "not applicable": "Not Applicable"}[kind]
-        contact = org.add(
-            "Contact",
-            {
-                "FirstName": _maybe(rng, first, 0.97),
+
+class _Clock:
+    """Stamps in whole milliseconds inside ``[anchor - spread, anchor)``."""
+
+    def __init__(self, rng: random.Random, anchor: datetime, spread: timedelta) -> None:
+        self.rng = rng
+        self.low = _ceil_ms(anchor - spread)
+        self.high = _ceil_ms(anchor)
+
+    def window(self, count: int) -> list[int]:
+        """``count`` stamps, one in each of ``count`` equal slices of the window, in random order."""
+        width = self.high - self.low
+        stamps = [self.low + int((slot + self.rng.random()) * width / count) for slot in range(count)]
+        self.rng.shuffle(stamps)
+        return stamps
+
+    def audit(self, modstamp_ms: int) -> dict[str, Any]:
+        """CreatedDate, LastModifiedDate and SystemModstamp for a record last stamped at ``modstamp_ms``."""
+        modstamp = _from_ms(modstamp_ms)
+        random = self.rng.random
+        if random() < 0.8:
+            modified_ms, modified = modstamp_ms, modstamp
+        else:
+            # A system change (a recalculation, an integration) moved only SystemModstamp.
+            modified_ms = modstamp_ms - 1000 - int(random() * 45 * _DAY_MS)
+            modified = _from_ms(modified_ms)
+        created = _from_ms(modified_ms - 60_000 - int(random() * 3 * 365 * _DAY_MS))
+        return {"CreatedDate": created, "LastModifiedDate": modified, "SystemModstamp": modstamp}
+
+
+def _ceil_ms(moment: datetime) -> int:
+    micros = (moment - _EPOCH) // timedelta(microseconds=1)
+    return -(-micros // 1000)
+
+
+def _from_ms(milliseconds: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=milliseconds)
+
+
+@dataclass(frozen=True)
+class _PlannedDocument:
+    contact: Record
+    kind: str
+    version: int
+    default: bool
+
+
+class _Generator:
+    """Builds the org object by object, drawing from one seeded random stream."""
+
+    def __init__(self, candidates: int, seed: int, anchor: datetime, spread: timedelta) -> None:
+        self.candidates = candidates
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.clock = _Clock(self.rng, anchor, spread)
+        self.org = Org(seed=seed)
+        self.random = self.rng.random
+        self._folded: dict[str, str] = {}
+        self._prefixes = {sobject.name: sobject.key_prefix for sobject in self.org.schema}
+
+    def pick(self, choices: Sequence[_T]) -> _T:
+        """A uniform choice: ``rng.choice`` costs too much a few million times over."""
+        return choices[int(self.random() * len(choices))]
+
+    def run(self) -> Org:
+        accounts = self.accounts()
+        candidate_contacts = self.contacts(accounts)
+        self.jobs(accounts)
+        self.documents(candidate_contacts)
+        return self.org
+
+    def add(self, sobject: str, record: Record) -> Record:
+        record["Id"] = self.org._next_id(self._prefixes[sobject])
+        record["IsDeleted"] = False
+        self.org.tables[sobject][record["Id"]] = record
+        return record
+
+    def fold(self, name: str) -> str:
+        """A name in lower-case ASCII for an e-mail address (cached: names repeat)."""
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = ascii_fold(name).lower().replace(" ", "")
+        return folded
+
+    def phone(self) -> str:
+        """A phone number from ranges reserved for fiction (UK 020 7946 0xxx, US 555-01xx)."""
+        if self.random() < 0.6:
+            return f"+44 20 7946 0{int(self.random() * 1000):03d}"
+        return f"+1 212-555-01{int(self.random() * 100):02d}"
+
+    def accounts(self) -> list[Record]:
+        rng = self.rng
+        count = max(len(NAMED_ACCOUNTS), self.candidates // 50)
+        stamps = self.clock.window(count)
+        accounts = []
+        for number in range(count):
+            if number < len(NAMED_ACCOUNTS):
+                name = NAMED_ACCOUNTS[number]
+            else:
+                name = f"{rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)} {rng.choice(ACCOUNT_SUFFIXES)}"
+            city, _, country = rng.choice(PLACES)
+            record = {
+                "Name": name,
+                "Type": rng.choice(("Customer", "Customer", "Prospect", "Partner")),
+                "Industry": rng.choice(INDUSTRIES),
+                "BillingCity": city,
+                "BillingCountry": country,
+                **self.clock.audit(stamps[number]),
+            }
+            accounts.append(self.add("Account", record))
+        return accounts
+
+    def contacts(self, accounts: list[Record]) -> list[Record]:
+        """Candidates, client contacts and 'Not Applicable' contacts, interleaved; return the candidates."""
+        rng = self.rng
+        kinds = ["candidate"] * self.candidates + ["client"] * (self.candidates // 5)
+        kinds += ["not applicable"] * (self.candidates // 20)
+        rng.shuffle(kinds)
+        pick, random = self.pick, self.random
+        stamps = self.clock.window(len(kinds))
+        account_ids = [account["Id"] for account in accounts]
+        candidates = []
+        for number, kind in enumerate(kinds):
+            first = pick(FIRST_NAMES) if random() < 0.98 else None
+            last = pick(LAST_NAMES)
+            place = pick(PLACES) if random() < 0.85 else (None, None, None)
+            if kind == "candidate":
+                status: str | None = pick(_CANDIDATE_STATUSES)
+                account = pick(account_ids) if random() < 0.3 else None
+            else:
+                status = None if kind == "client" else "Not Applicable"
+                account = pick(account_ids) if kind == "client" or random() < 0.5 else None
+            local = f"{self.fold(first)}.{self.fold(last)}" if first else self.fold(last)
+            record = {
+                "FirstName": first,
                 "LastName": last,
-                "Email": f"{first[0].lower()}.{rng.randrange(10**6)}@example.com",
-                "Phone": _maybe(rng, f"+44 20 7{rng.randrange(10**6):06d}"),
-                "Title": _maybe(rng, rng.choice(TITLES)),
-                "LeadSource": _maybe(rng, rng.choice(SOURCES), 0.7),
-                "MailingCity": city[0],
-                "MailingState": city[1],
-                "MailingCountry": city[2],
-                "AccountId": rng.choice(accounts)["Id"] if kind == "client" else None,
+                "Name": f"{first} {last}" if first else last,
+                "Email": f"{local}{number}@{pick(EMAIL_DOMAINS)}" if random() < 0.95 else None,
+                "Phone": self.phone() if random() < 0.75 else None,
+                "Title": pick(CONTACT_TITLES) if random() < 0.8 else None,
+                "LeadSource": pick(LEAD_SOURCES) if random() < 0.7 else None,
+                "MailingCity": place[0],
+                "MailingState": place[1],
+                "MailingCountry": place[2],
+                "AccountId": account,
                 "TR1__Candidate_Status__c": status,
-                **_stamps(rng, anchor, spread),
-            },
-        )
-        if kind == "candidate":
-            _add_documents(org, rng, contact, anchor, spread)
+                **self.clock.audit(stamps[number]),
+            }
+            self.add("Contact", record)
+            if kind == "candidate":
+                candidates.append(record)
+        return candidates
 
-    for _ in range(candidates // 10 + 3):
-        city = rng.choice(CITIES) if rng.random() < 0.8 else (None, None, None)
-        title = rng.choice(JOB_TITLES)
-        org.add(
-            "TR1__Job__c",
-            {
+    def jobs(self, accounts: list[Record]) -> None:
+        rng = self.rng
+        count = self.candidates // 10 + 3
+        stamps = self.clock.window(count)
+        for number in range(count):
+            title = rng.choice(JOB_TITLES)
+            account = rng.choice(accounts) if rng.random() < 0.95 else None
+            city, state, country = rng.choice(PLACES) if rng.random() < 0.9 else (None, None, None)
+            description = _job_description(rng, title, account, city) if rng.random() < 0.85 else None
+            record = {
                 "Name": title,
-                "TR1__Status__c": _pick(rng, JOB_STATUSES),
-                "TR1__Client_Job_Description__c": _maybe(rng, _html_description(rng, title, city[0])),
-                "TR1__Account__c": rng.choice(accounts)["Id"],
-                "TR1__City__c": city[0],
-                "TR1__State_Area__c": city[1],
-                **_stamps(rng, anchor, spread),
-            },
+                "TR1__Status__c": rng.choices(("Open", "Hold", "Closed"), weights=(60, 15, 25))[0],
+                "TR1__Client_Job_Description__c": description,
+                "TR1__Account__c": account["Id"] if account else None,
+                "TR1__City__c": city,
+                "TR1__State_Area__c": state or country,
+                **self.clock.audit(stamps[number]),
+            }
+            self.add("TR1__Job__c", record)
+
+    def documents(self, candidates: list[Record]) -> None:
+        plans = [plan for contact in candidates for plan in self.plan_documents(contact)]
+        stamps = self.clock.window(len(plans))
+        for plan, stamp in zip(plans, stamps, strict=True):
+            self.document(plan, stamp)
+
+    def plan_documents(self, contact: Record) -> list[_PlannedDocument]:
+        """Which documents one candidate has: résumé versions, cover letter, reference."""
+        random = self.random
+        plans = []
+        has = random()
+        if has < 0.80:
+            shape = random()
+            if shape < 0.62:
+                versions = [(1, True)]
+            elif shape < 0.80:
+                versions = [(1, False), (2, True)]
+            elif shape < 0.92:
+                # Several versions, none marked default: the highest version is the current one.
+                versions = [(number, False) for number in range(1, 3 + (random() < 0.5))]
+            else:
+                versions = [(1, False)]
+            plans += [_PlannedDocument(contact, "Resume", version, default) for version, default in versions]
+            if random() < 0.25:
+                plans.append(_PlannedDocument(contact, "Cover Letter", 1, True))
+        elif has < 0.88:
+            plans.append(_PlannedDocument(contact, "Cover Letter", 1, True))
+        if random() < 0.04:
+            plans.append(_PlannedDocument(contact, "Reference", 1, False))
+        return plans
+
+    def document(self, plan: _PlannedDocument, stamp: int) -> None:
+        random = self.random
+        audit = self.clock.audit(stamp)
+        document_id = self.org._next_id(self._prefixes["TR1__ContactDocument__c"])
+        spec = FileSpec(
+            document_id=document_id,
+            kind=plan.kind,
+            version=plan.version,
+            file_format=self.pick(_FORMAT_SHARES),
+            legacy_encoding=random() < 0.5,
+            long=plan.kind == "Resume" and random() < 0.15,
+            contact=plan.contact,
+            created=audit["CreatedDate"],
+            seed=self.seed,
         )
-    return org
-
-
-def _add_documents(
-    org: Org, rng: random.Random, contact: Record, anchor: datetime, spread: timedelta
-) -> None:
-    """Give a candidate its documents: ~80% a résumé (sometimes several versions), some a cover letter."""
-    roll = rng.random()
-    versions = 0 if roll < 0.2 else 1 if roll < 0.65 else 2 if roll < 0.9 else 3
-    default_version = versions if rng.random() < 0.85 else None  # sometimes no document is the default
-    for version in range(1, versions + 1):
-        is_default = version == default_version
-        _add_document(
-            org,
-            rng,
-            contact,
-            kind="Resume",
-            version=version,
-            default=is_default,
-            anchor=anchor,
-            spread=spread,
+        file_name = spec.file_name
+        file_stamps = dict.fromkeys(
+            ("CreatedDate", "LastModifiedDate", "SystemModstamp"), audit["CreatedDate"]
         )
-    if rng.random() < 0.25:
-        _add_document(
-            org, rng, contact, kind="Cover Letter", version=1, default=False, anchor=anchor, spread=spread
-        )
+        if random() < 0.5:
+            file_record = self.add(
+                "Attachment",
+                {
+                    "ParentId": document_id,
+                    "Name": file_name,
+                    "ContentType": spec.content_type,
+                    "BodyLength": None,
+                    "Body": None,
+                    **file_stamps,
+                },
+            )
+            internal_url = f"/servlet/servlet.FileDownload?file={file_record['Id']}"
+            content_version = None
+        else:
+            file_record = self.add(
+                "ContentVersion",
+                {
+                    "ContentDocumentId": self.org._next_id(CONTENT_DOCUMENT_PREFIX),
+                    "Title": file_name.rsplit(".", 1)[0],
+                    "PathOnClient": file_name,
+                    "FileExtension": spec.file_format,
+                    "ContentSize": None,
+                    "VersionNumber": "1",
+                    "IsLatest": True,
+                    "VersionData": None,
+                    **file_stamps,
+                },
+            )
+            internal_url = None
+            content_version = file_record["Id"]
+        self.org._file_specs[file_record["Id"]] = spec
+        self.org._document_specs[document_id] = spec
+        record = {
+            "Id": document_id,
+            "Name": file_name,
+            "TR1__Contact__c": plan.contact["Id"],
+            "TR1__Type__c": plan.kind,
+            "TR1__isDefault__c": plan.default,
+            "TR1__Version__c": float(plan.version),
+            "TR1__Internal_URL__c": internal_url,
+            "TR1__ContentVersionId__c": content_version,
+            "IsDeleted": False,
+            **audit,
+        }
+        self.org.tables["TR1__ContactDocument__c"][document_id] = record
 
 
-def _add_document(
-    org: Org,
-    rng: random.Random,
-    contact: Record,
-    *,
-    kind: str,
-    version: int,
-    default: bool,
-    anchor: datetime,
-    spread: timedelta,
-) -> None:
-    stamps = _stamps(rng, anchor, spread)
-    file_format = rng.choice(FILE_FORMATS)
-    document = org.add(
-        "TR1__ContactDocument__c",
-        {
-            "Name": f"{kind} v{version}.{file_format}",
-            "TR1__Contact__c": contact["Id"],
-            "TR1__Type__c": kind,
-            "TR1__isDefault__c": default,
-            "TR1__Version__c": float(version),
-            **stamps,
-        },
+def _job_description(rng: random.Random, title: str, account: Record | None, city: str | None) -> str:
+    """A client job description in the HTML a rich text field holds."""
+    work = FIELDS_OF_WORK[rng.choice(sorted(FIELDS_OF_WORK))]
+    duties = [
+        bullet.format(client="our clients", amount=rng.randint(5, 300), team=rng.randint(2, 9))
+        for bullet in rng.sample(work["bullets"], k=3)
+    ]
+    employer = html.escape(account["Name"]) if account else "Our client"
+    where = f" in {html.escape(city)}" if city else ""
+    perks = "<br>".join(html.escape(perk) for perk in rng.sample(JOB_PERKS, k=2))
+    items = "".join(f"<li>{html.escape(duty)}</li>" for duty in duties)
+    return (
+        f"<p><b>{employer}</b> is hiring a <b>{html.escape(title)}</b>{where}.</p>"
+        f"<p>What you will do:</p><ul>{items}</ul>"
+        f"<p>What we offer:<br>{perks}</p>"
+        "<p>Apply today &amp; join a team that values difference – candidatures en français bienvenues.</p>"
     )
-    if rng.random() < 0.5:
-        attachment = org.add(
-            "Attachment",
-            {
-                "ParentId": document["Id"],
-                "Name": document["Name"],
-                "ContentType": CONTENT_TYPES[file_format],
-                "_format": file_format,
-                "_document": document["Id"],
-                **stamps,
-            },
-        )
-        document["TR1__Internal_URL__c"] = f"/servlet/servlet.FileDownload?file={attachment['Id']}"
-    else:
-        content_version = org.add(
-            "ContentVersion",
-            {
-                "Title": document["Name"],
-                "PathOnClient": document["Name"],
-                "FileExtension": file_format,
-                "_format": file_format,
-                "_document": document["Id"],
-                **stamps,
-            },
-        )
-        document["TR1__ContentVersionId__c"] = content_version["Id"]
