@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -93,6 +94,8 @@ def main() -> None:
     with _task_logs_to(task_log):
         dag = load_dag(DAG_ID)
         run = sync_interval(dag, anchor - 2 * HOUR)
+    # The services log each request; the terminal shows only the summaries.
+    logging.getLogger("sandbox").setLevel(logging.INFO if args.verbose else logging.WARNING)
     _print_run("Run 1", _run_summary(run.run_id), services)
 
     changed = services.touch("Contact", count=25, stamp=anchor - HOUR + timedelta(minutes=20))
