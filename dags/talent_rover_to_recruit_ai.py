@@ -69,6 +69,18 @@ def _window() -> Any:
     )
 
 
+def _extract(name: str) -> dict[str, Any]:
+    """Stage one object's records modified in the window, through its mapping module."""
+    from include.mappings.talent_rover import candidate, position
+    from include.talent_rover.sync import extract_window
+
+    _selected(name)
+    hook = _talent_rover()
+    mapping = {"candidates": candidate, "positions": position}[name]
+    staged = extract_window(hook, mapping, _window(), _run_directory(), name)
+    return {**staged, "api_calls": hook.calls_made}
+
+
 def _talent_rover() -> Any:
     from talent_rover_hook import TalentRoverHook
 
@@ -96,25 +108,13 @@ def check_api_limits(params: dict[str, Any]) -> bool:
 @task
 def extract_candidates() -> dict[str, Any]:
     """Stage the candidates modified in the window."""
-    from include.mappings.talent_rover import candidate
-    from include.talent_rover.sync import extract_window
-
-    _selected("candidates")
-    hook = _talent_rover()
-    staged = extract_window(hook, candidate, _window(), _run_directory(), "candidates")
-    return {**staged, "api_calls": hook.calls_made}
+    return _extract("candidates")
 
 
 @task
 def extract_positions() -> dict[str, Any]:
     """Stage the positions (jobs) modified in the window."""
-    from include.mappings.talent_rover import position
-    from include.talent_rover.sync import extract_window
-
-    _selected("positions")
-    hook = _talent_rover()
-    staged = extract_window(hook, position, _window(), _run_directory(), "positions")
-    return {**staged, "api_calls": hook.calls_made}
+    return _extract("positions")
 
 
 @task

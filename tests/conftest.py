@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,15 @@ def airflow_db() -> None:
     from sandbox.airflow_runs import ensure_metadata_db
 
     ensure_metadata_db()
+
+
+@pytest.fixture
+def recruit_ai(services: Any) -> Any:
+    """The sandbox Recruit AI's inspection client, emptied for each test."""
+    from sandbox.recruit_ai.client import RecruitAiSandboxClient
+
+    client = RecruitAiSandboxClient(
+        services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
+    )
+    client.reset()
+    return client

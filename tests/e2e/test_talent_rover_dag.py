@@ -34,16 +34,6 @@ def dag(airflow_db: None, services: Any) -> Any:
     return loaded
 
 
-@pytest.fixture
-def recruit_ai(services: Any) -> RecruitAiSandboxClient:
-    """The sandbox Recruit AI, emptied for each test."""
-    client = RecruitAiSandboxClient(
-        services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
-    )
-    client.reset()
-    return client
-
-
 def _in_window(record: dict[str, Any], start: datetime, end: datetime) -> bool:
     return not record["IsDeleted"] and start <= record["SystemModstamp"] < end
 

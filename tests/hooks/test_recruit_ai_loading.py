@@ -14,15 +14,6 @@ from recruit_ai_hook import RecruitAiAuthError, RecruitAiHook
 from sandbox.recruit_ai.client import RecruitAiSandboxClient
 
 
-@pytest.fixture
-def recruit_ai(services: Any) -> RecruitAiSandboxClient:
-    client = RecruitAiSandboxClient(
-        services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
-    )
-    client.reset()
-    return client
-
-
 def _candidate(n: int, **extra: str) -> dict[str, str]:
     return {
         "CandidateID": f"c003{n:015d}",
