@@ -20,6 +20,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import ssl
+import sys
 import threading
 from collections import Counter
 from datetime import datetime
@@ -216,6 +218,13 @@ class RecruitAiServer(ThreadingHTTPServer):
         self.socket = tls.server_context().wrap_socket(
             self.socket, server_side=True, do_handshake_on_connect=False
         )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or refuses our certificate is not a server fault; anything else is."""
+        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            log.debug("connection from %s ended early", client_address[0])
+            return
+        super().handle_error(request, client_address)
 
     def count(self, key: str) -> None:
         """Count one answered request."""
