@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
 
-.PHONY: setup demo test lint sandbox constraints clean
+.PHONY: setup demo test sandbox constraints clean
 
 setup: $(VENV)/.installed
 
@@ -27,12 +27,8 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
-
-lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/mypy include plugins
+	$(BIN)/pytest
 
 sandbox: setup
 	$(BIN)/python -m sandbox up

@@ -28,10 +28,21 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk import (
+    CronDataIntervalTimetable,
+    ObjectStoragePath,
+    Param,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+)
+
+if TYPE_CHECKING:
+    from include.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +60,7 @@ def _selected(name: str) -> None:
         raise AirflowSkipException(f"{name} not in this run's objects")
 
 
-def _run_directory() -> Any:
+def _run_directory() -> ObjectStoragePath:
     """Return this run's staging directory."""
     from include.staging import run_directory
 
@@ -57,7 +68,7 @@ def _run_directory() -> Any:
     return run_directory(context["dag"].dag_id, context["run_id"])
 
 
-def _window() -> Any:
+def _window() -> Window:
     """Return the window this run syncs."""
     from include.window import window_for_run
 
@@ -123,7 +134,7 @@ def fetch_resumes(candidates: dict[str, Any]) -> dict[str, Any]:
     from include.talent_rover.sync import fetch_resumes as stage_resumes
 
     hook = _talent_rover()
-    staged = stage_resumes(hook, candidates, _run_directory())  # type: ignore[arg-type]
+    staged = stage_resumes(hook, candidates, _run_directory())
     return {**staged, "api_calls": hook.calls_made}
 
 
@@ -133,8 +144,8 @@ def map_candidates(candidates: dict[str, Any], resumes: dict[str, Any], params: 
     from include.mappings.talent_rover import candidate
     from include.talent_rover.sync import candidate_payloads, map_pages
 
-    mapper = candidate_payloads(resumes, candidate.to_payload, require_resume=params["require_resume"])  # type: ignore[arg-type]
-    return map_pages(candidates, mapper, _run_directory(), "candidate")  # type: ignore[arg-type]
+    mapper = candidate_payloads(resumes, candidate.to_payload, require_resume=params["require_resume"])
+    return map_pages(candidates, mapper, _run_directory(), "candidate")
 
 
 @task
@@ -145,7 +156,7 @@ def map_positions(positions: dict[str, Any]) -> Any:
 
     return map_pages(
         positions, lambda record, _page: position.to_payload(record), _run_directory(), "position"
-    )  # type: ignore[arg-type]
+    )
 
 
 @task

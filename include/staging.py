@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def run_directory(dag_id: str, run_id: str) -> ObjectStoragePath:
     return directory
 
 
-def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict[str, Any]]) -> int:
+def write_jsonl(path: ObjectStoragePath, rows: Iterable[Mapping[str, object]]) -> int:
     """Write rows as JSON Lines (replacing the file, so a retried task rewrites it) and count them."""
     count = 0
     with path.open("w", encoding="utf-8") as out:

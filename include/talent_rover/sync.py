@@ -86,7 +86,9 @@ def _without_attributes(record: Record) -> Record:
     }
 
 
-def fetch_resumes(client: TalentRoverClient, candidates: Staged, directory: ObjectStoragePath) -> Staged:
+def fetch_resumes(
+    client: TalentRoverClient, candidates: Mapping[str, Any], directory: ObjectStoragePath
+) -> Staged:
     """Stage the current résumé text of every staged candidate, one file per candidate page.
 
     Résumé documents are looked up for many candidates per query (``IN (…)``),
@@ -129,8 +131,8 @@ def _resume_row(client: TalentRoverClient, contact_id: str, document: Mapping[st
 
 
 def map_pages(
-    pages: Staged,
-    to_payload: Callable[[Record, int], Record],
+    pages: Mapping[str, Any],
+    to_payload: Callable[[Record, int], Mapping[str, Any]],
     directory: ObjectStoragePath,
     object_name: str,
 ) -> Mapped:
@@ -142,7 +144,7 @@ def map_pages(
     mapped = Mapped(object=object_name, files=[], records=0, rejects_file="", rejected=0, skipped=0)
     refused: list[Reject] = []
     for number, page_path in enumerate(pages["files"]):
-        payloads = []
+        payloads: list[Mapping[str, Any]] = []
         for record in read_jsonl(page_path):
             try:
                 payloads.append(to_payload(record, number))
@@ -174,12 +176,15 @@ class Skip(Exception):
 
 
 def candidate_payloads(
-    resumes: Staged, to_payload: Callable[[Record, str | None], Record], *, require_resume: bool
-) -> Callable[[Record, int], Record]:
+    resumes: Mapping[str, Any],
+    to_payload: Callable[[Record, str | None], Mapping[str, Any]],
+    *,
+    require_resume: bool,
+) -> Callable[[Record, int], Mapping[str, Any]]:
     """Return a per-record mapper that joins each candidate with its staged résumé text."""
     cache: dict[int, dict[str, Record]] = {}
 
-    def mapper(record: Record, page_number: int) -> Record:
+    def mapper(record: Record, page_number: int) -> Mapping[str, Any]:
         if page_number not in cache:
             cache.clear()  # one page of résumés in memory at a time
             cache[page_number] = {row["Id"]: row for row in read_jsonl(resumes["files"][page_number])}
