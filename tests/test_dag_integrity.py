@@ -1,0 +1,47 @@
+"""The DAG as Airflow parses it: no import errors, the interface users rely on, a light parse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from airflow.sdk import CronDataIntervalTimetable
+
+from sandbox.airflow_runs import load_dag
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_talent_rover_dag_keeps_its_public_interface() -> None:
+    dag = load_dag("talent_rover_to_recruit_ai")
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "0 * * * *"
+    assert str(dag.timetable.timezone) == "UTC"
+    assert not dag.catchup
+    assert dag.params.dump() == {
+        "objects": ["candidates", "positions"],
+        "max_api_usage_pct": 80,
+        "dry_run": False,
+        "require_resume": True,
+        "full_resync": False,
+    }
+    assert dag.doc_md.strip().startswith("### Talent Rover → Recruit AI")
+    assert all(task.retries >= 2 for task in dag.tasks)
+    assert {task.task_id for task in dag.tasks} >= {"check_api_limits", "report"}
+
+
+def test_parsing_the_dag_file_imports_no_client_or_extraction_library() -> None:
+    probe = (
+        "import runpy, sys; runpy.run_path(sys.argv[1]); "
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'simple_salesforce', 'pypdf', 'docx', 'lxml', 'talent_rover_hook', 'recruit_ai_hook', 'include'})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECT / "dags" / "talent_rover_to_recruit_ai.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT,
+    )
+    assert result.stdout.strip() == ""
