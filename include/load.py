@@ -19,14 +19,17 @@ log = logging.getLogger(__name__)
 
 
 class Outcome(Protocol):
-    """What happened to one posted record (``recruit_ai_hook.PostOutcome``)."""
+    """What happened to one posted record (``recruit_ai_hook.PostOutcome``): id, status, reason, created."""
 
     @property
     def record_id(self) -> str: ...
+
     @property
     def status(self) -> str: ...
+
     @property
     def reason(self) -> str: ...
+
     @property
     def created(self) -> bool | None: ...
 

@@ -25,7 +25,11 @@ def to_utc_iso(value: Any) -> str:
         text = text[:-1] + "+00:00"
     elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = f"{text[:-2]}:{text[-2:]}"
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        # Not the library's message: it would quote the value into the rejects file.
+        raise ValueError("not an ISO 8601 datetime") from None
     if moment.tzinfo is None:
         raise ValueError("datetime has no timezone")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -93,6 +93,9 @@ def test_unmappable_records_are_refused_with_a_reason() -> None:
         position.to_payload(_job(Name=""))
     with pytest.raises(MappingError, match="CreatedDate"):
         position.to_payload(_job(CreatedDate="yesterday"))
+    with pytest.raises(MappingError) as refused:
+        candidate.to_payload(_contact(CreatedDate="Zoë"), None)
+    assert "Zoë" not in str(refused.value)
     with pytest.raises(MappingError, match="Id"):
         candidate.to_payload(_contact(Id=None), None)
 
