@@ -96,20 +96,30 @@ def fetch_resumes(
     or ``{"Id", "reason"}`` when the candidate has no usable résumé.
     """
     staged = Staged(object="resumes", files=[], records=0)
-    found = 0
+    found = documented = 0
     for page_path in candidates["files"]:
         contact_ids = [record["Id"] for record in read_jsonl(page_path)]
-        documents: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(contact_ids), MAX_IDS_PER_QUERY):
-            chunk = contact_ids[start : start + MAX_IDS_PER_QUERY]
-            for records in client.query_pages(resume_documents_query(chunk)):
-                documents.update(current_documents(records))
+        # A candidate's documents may span query pages: rank them all before choosing.
+        documents = current_documents(
+            document
+            for start in range(0, len(contact_ids), MAX_IDS_PER_QUERY)
+            for page in client.query_pages(
+                resume_documents_query(contact_ids[start : start + MAX_IDS_PER_QUERY])
+            )
+            for document in page
+        )
         rows = [_resume_row(client, contact_id, documents.get(contact_id)) for contact_id in contact_ids]
+        documented += len(documents)
         found += sum("text" in row for row in rows)
         out = directory / ObjectStoragePath(page_path).name.replace("candidates-page", "resumes-page")
         staged["records"] += write_jsonl(out, rows)
         staged["files"].append(str(out))
-    log.info("Résumé text found for %d of %d candidates", found, staged["records"])
+    log.info(
+        "Résumés: %d of %d candidates have a résumé document; text extracted for %d",
+        documented,
+        staged["records"],
+        found,
+    )
     return staged
 
 

@@ -77,9 +77,14 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
     assert without_resume, "the test window should hold candidates without résumés"
     assert positions, "the test window should hold positions"
 
+    used_before = services.salesforce_state()["api_usage"]["used"]
     run = sync_interval(dag, start)
+    spent = services.salesforce_state()["api_usage"]["used"] - used_before
 
     assert run.state == "success"
+    # /limits, one page of contacts, one of jobs, one résumé-document query for the whole
+    # page of candidates, and one download per current résumé: never a query per candidate.
+    assert spent == 4 + len(with_resume)
     stored_candidates = {c["CandidateID"]: c for c in recruit_ai.candidates()}
     stored_positions = {p["PositionID"]: p for p in recruit_ai.positions()}
     assert set(stored_candidates) == {f"c{contact_id}" for contact_id in with_resume}
@@ -114,6 +119,7 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
     assert rows["candidates"]["posted"] == len(with_resume)
     assert rows["candidates"]["skipped"] == len(without_resume)
     assert rows["positions"]["posted"] == len(positions)
+    assert summary["api_calls"] == spent
 
     rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "candidate-rejects-map.jsonl"))
     assert {row["id"] for row in rejects} == without_resume
