@@ -1,7 +1,11 @@
 # The Airflow image this project runs on: the official one plus requirements.txt,
 # pinned by constraints.txt, and the importable include/ and sandbox/ packages.
+# docker-compose.yaml relies on providers the base image already ships (celery,
+# postgres, redis, fab), which is why they are not in requirements.txt.
 FROM apache/airflow:3.3.2-python3.11
 
+# As the image's airflow user, into its virtualenv. Naming Airflow's own version keeps
+# pip from moving it away from the base image's while resolving the requirements.
 COPY --chown=airflow:0 requirements.txt constraints.txt /opt/airflow/project/
 RUN pip install --no-cache-dir "apache-airflow==3.3.2" \
         -r /opt/airflow/project/requirements.txt -c /opt/airflow/project/constraints.txt

@@ -24,6 +24,9 @@ from sandbox.tls import DEFAULT_HOSTNAMES, TlsFiles, ensure_tls_files
 
 API_VERSION = "62.0"
 API_KEY_VARIABLE = "RECRUIT_AI_SANDBOX_API_KEY"
+# Binding these listens everywhere, but no client can connect to them by that name,
+# so they never go into the server certificate.
+WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::"})  # noqa: S104
 
 
 @dataclass
@@ -110,6 +113,12 @@ def sandbox_api_key(state_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def certificate_names(advertised_host: str, tls_hostnames: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Return the names the server certificate holds: 127.0.0.1, localhost, and those clients use."""
+    names = dict.fromkeys((*DEFAULT_HOSTNAMES, advertised_host, *tls_hostnames))
+    return tuple(name for name in names if name not in WILDCARD_ADDRESSES)
+
+
 def start_services(
     state_dir: Path,
     *,
@@ -129,8 +138,7 @@ def start_services(
     added to the server certificate with any other ``tls_hostnames``.
     """
     advertised_host = advertised_host or host
-    names = dict.fromkeys((*DEFAULT_HOSTNAMES, advertised_host, *tls_hostnames))
-    tls = ensure_tls_files(state_dir, tuple(name for name in names if name != "0.0.0.0"))  # noqa: S104
+    tls = ensure_tls_files(state_dir, certificate_names(advertised_host, tls_hostnames))
     org = generate_org(candidates, seed=seed, anchor=anchor, spread=spread)
     credentials = salesforce_server.SalesforceCredentials()
     salesforce = salesforce_server.build_server(

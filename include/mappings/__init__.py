@@ -1,27 +1,38 @@
 """Field tables: how an ATS record becomes a Recruit AI record.
 
-A mapping module lists ``Field(target, source, convert)`` rows: the Recruit AI
-field (or ``Attributes`` key), the ATS field path it comes from, and a small
-named converter from ``converters``. ``apply_table`` reads a record through a
-table; the mapping modules under ``talent_rover/`` are data first.
+A mapping module (see ``talent_rover/``) is data first: tables of
+``Field(target, source, convert)`` rows, each naming a Recruit AI field (or a key
+of its ``Attributes`` JSON), the ATS field path the value comes from, and a small
+named converter from ``converters``. This module holds the mechanism:
+``source_fields`` lists what to select, ``apply_table`` maps one record.
+
+Mapping runs once per record, for hundreds of thousands of records, so it does
+no logging, copying or pattern compiling of its own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from include.mappings.converters import as_text
+from include.mappings.converters import BadValue, as_text
 
 
 class MappingError(ValueError):
-    """A record that cannot be mapped; the message names the field and why, never its content."""
+    """A record that cannot be mapped. The message names the target field and why, never a value."""
 
 
 @dataclass(frozen=True)
 class Field:
-    """One row of a field table."""
+    """One row of a field table.
+
+    ``source`` is a Salesforce field path such as ``"Title"`` or
+    ``"TR1__Account__r.Name"``, or a tuple of paths whose values reach ``convert``
+    together as a tuple. A None value is left out of the result, or refused when
+    ``required``.
+    """
 
     target: str
     source: str | tuple[str, ...]
@@ -29,8 +40,21 @@ class Field:
     required: bool = False
 
 
+def source_fields(*tables: Sequence[Field]) -> list[str]:
+    """Return every source path the tables read, once each, in table order."""
+    paths: dict[str, None] = {}  # a dict keeps the order and drops repeats
+    for table in tables:
+        for field in table:
+            for path in (field.source,) if isinstance(field.source, str) else field.source:
+                paths[path] = None
+    return list(paths)
+
+
 def read_path(record: Mapping[str, Any], path: str) -> Any:
-    """Read ``Field`` or ``Relationship__r.Field``; None when any step is missing."""
+    """Return the value at ``path``, following relationships ("Rel__r.Field") through nested records.
+
+    A missing field, or a relationship that is null, gives None.
+    """
     value: Any = record
     for step in path.split("."):
         if not isinstance(value, Mapping):
@@ -39,31 +63,36 @@ def read_path(record: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def source_fields(*tables: Sequence[Field]) -> list[str]:
-    """Every source path the tables read, once each, in order."""
-    paths: dict[str, None] = {}
-    for table in tables:
-        for field in table:
-            for path in (field.source,) if isinstance(field.source, str) else field.source:
-                paths[path] = None
-    return list(paths)
-
-
 def apply_table(record: Mapping[str, Any], table: Sequence[Field]) -> dict[str, Any]:
-    """Map a record through a table: target → converted value, None values left out."""
+    """Map one record through a table: target → converted value, with None values left out.
+
+    Raises ``MappingError`` when a required value is missing or a converter refuses one.
+    """
     mapped: dict[str, Any] = {}
     for field in table:
         if isinstance(field.source, str):
             raw = read_path(record, field.source)
+            value = None if raw is None else _convert(field, raw)
         else:
-            raw = tuple(read_path(record, path) for path in field.source)
-        try:
-            value = None if raw is None else field.convert(raw)
-        except (ValueError, TypeError) as error:
-            raise MappingError(f"{field.target}: {error}") from None
-        if value is None:
-            if field.required:
-                raise MappingError(f"{field.target}: required value is missing")
-            continue
-        mapped[field.target] = value
+            value = _convert(field, tuple(read_path(record, path) for path in field.source))
+        if value is not None:
+            mapped[field.target] = value
+        elif field.required:
+            raise MappingError(f"{field.target}: required value is missing")
     return mapped
+
+
+def _convert(field: Field, raw: Any) -> Any:
+    try:
+        return field.convert(raw)
+    except BadValue as error:
+        raise MappingError(f"{field.target}: {error}") from None
+    except ValueError as error:
+        # Not a converter of ours: its message may quote the value (int() does), so leave it out.
+        name = getattr(field.convert, "__name__", "converter")
+        raise MappingError(f"{field.target}: {name} refused the value ({type(error).__name__})") from None
+
+
+def attributes_json(attributes: Mapping[str, Any]) -> str:
+    """Encode Recruit AI's ``Attributes`` form field: compact JSON, non-ASCII letters kept as they are."""
+    return json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))

@@ -1,5 +1,11 @@
-"""Small named converters for field tables. Each takes a raw ATS value and returns
-a Recruit AI value, None for "nothing to send", or raises ValueError."""
+"""Small named converters for field tables.
+
+A converter takes one raw ATS value (never None: ``apply_table`` skips those) or,
+for a row with several sources, a tuple of raw values. It returns the Recruit AI
+value, None for "nothing to send", or raises ``BadValue`` (a ``ValueError``)
+saying why in words that never quote the value: the reason ends up in rejects
+files and logs, and the value may be personal data.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +14,61 @@ from typing import Any
 
 from include.plain_text import html_to_text, recruit_ai_text
 
-# Recruit AI indexes job descriptions as text fields; cut runaway ones.
+# Recruit AI refuses a request body over 5 MiB; a description this long is already mostly noise.
 MAX_DESCRIPTION_CHARS = 50_000
 
 
+class BadValue(ValueError):
+    """A value a converter refuses; the message says why without quoting the value."""
+
+
 def as_text(value: Any) -> str | None:
-    """Stripped text; empty becomes None."""
-    text = str(value).strip()
-    return text or None
+    """Return the value as stripped text; empty text becomes None."""
+    return str(value).strip() or None
 
 
-def to_utc_iso(value: Any) -> str:
-    """Any ISO 8601 datetime with an offset (Salesforce: ``2026-11-01T10:00:00.000+0000``) → ``…Z`` in UTC."""
+def to_utc_iso(value: Any) -> str | None:
+    """Return an ISO 8601 datetime with an offset as UTC with a "Z": ``2026-11-01T10:00:00Z``.
+
+    Salesforce writes ``2026-11-01T10:00:00.000+0000``; ``+01:00`` and ``Z`` offsets
+    work too. Fractions of a second are dropped. Blank text is None; a datetime
+    without an offset, or anything that is not a datetime, raises ``BadValue``.
+    """
     text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
-        text = f"{text[:-2]}:{text[-2:]}"
+    if not text:
+        return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        # Not the library's message: it would quote the value into the rejects file.
-        raise ValueError("not an ISO 8601 datetime") from None
+        raise BadValue("not an ISO 8601 datetime") from None
     if moment.tzinfo is None:
-        raise ValueError("datetime has no timezone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise BadValue("datetime has no timezone offset")
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+        raise BadValue("datetime out of range") from None
+    return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def html_to_recruit_ai_text(value: Any) -> str | None:
-    """HTML → plain text with lines joined by "|"; None when nothing is left."""
+    """Return HTML as plain text with lines joined by "|"; None when no text is left."""
     return recruit_ai_text(html_to_text(str(value)), max_chars=MAX_DESCRIPTION_CHARS) or None
 
 
-# A job on hold must not be recommended, so only "Open" is open.
+# Talent Rover job status → Recruit AI's OpenClosed. A job on hold must not be
+# recommended, so only "Open" is open. An org with more statuses adds rows here.
 _OPEN_CLOSED = {"open": "Open", "hold": "Closed", "closed": "Closed"}
 
 
 def open_closed(value: Any) -> str:
-    """Talent Rover job status (Open, Hold, Closed) → Recruit AI's OpenClosed."""
+    """Return "Open" for an open job, "Closed" for a job on hold or closed; else raise ``BadValue``."""
     try:
         return _OPEN_CLOSED[str(value).strip().lower()]
     except KeyError:
-        raise ValueError(f"unknown job status {str(value)[:40]!r}") from None
+        raise BadValue("unknown job status (expected Open, Hold or Closed)") from None
 
 
 def join_location(parts: tuple[Any, ...]) -> str | None:
-    """(city, state, country) → "City, State, Country", blanks skipped; None when all blank."""
-    return ", ".join(str(part).strip() for part in parts if part and str(part).strip()) or None
+    """Return ("City", None, "Country") as "City, Country": blanks skipped, None when all are blank."""
+    texts = (as_text(part) for part in parts if part is not None)
+    return ", ".join(text for text in texts if text) or None

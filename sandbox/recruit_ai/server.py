@@ -1,18 +1,27 @@
-"""The sandbox Recruit AI: its ingestion API over HTTPS, records kept in SQLite.
+"""The sandbox Recruit AI: its ingestion API over HTTPS on 127.0.0.1, records kept in SQLite.
 
-Routes, per ``shared/recruit-ai/openapi.yaml``:
+Public routes, per ``shared/recruit-ai/openapi.yaml`` (API key in the ``token`` header):
 
-* ``POST /public/candidate`` and ``POST /public/position``: one record, form-encoded,
-  API key in the ``token`` header. Upsert by id; 200 ``{"status": "stored", "created"}``.
-  401 for an unknown key, 413 for a body over 5 MiB, 400 ``{"error", "message"}``
-  for a record it cannot accept (required fields, id prefixes, dates, Attributes).
+* ``POST /public/candidate`` and ``POST /public/position``: one form-encoded record.
+  Upsert by id; 200 ``{"status": "stored", "created": true|false}``. 401 for an
+  unknown key, 411 without a Content-Length, 413 for a body over 5 MiB, 400
+  ``{"error", "message"}`` for a body that is not form-encoded or a record it
+  cannot accept (required fields, id prefixes, InternalID, dates, Attributes).
 
-Sandbox-only inspection routes (the real service has none of them; same ``token``):
+Sandbox-only inspection routes. The real Recruit AI has none of them; they
+take the same ``token``:
 
-* ``GET /sandbox/candidates``, ``/sandbox/positions``: every stored record, Attributes decoded.
-* ``GET /sandbox/candidates/{CandidateID}``, ``/sandbox/positions/{PositionID}``.
-* ``GET /sandbox/stats``: record counts and requests by route and status.
+* ``GET /sandbox/candidates``, ``GET /sandbox/positions``: every stored record,
+  all posted fields, ``Attributes`` decoded, plus ``post_count``.
+* ``GET /sandbox/candidates/{CandidateID}``, ``GET /sandbox/positions/{PositionID}``: one (404 if absent).
+* ``GET /sandbox/stats``: ``{"candidates", "positions", "requests": {"POST /public/candidate 200": n}}``.
 * ``POST /sandbox/reset``: empty the store and the stats.
+
+Any other path is 404 and a known path with the wrong method 405. Every request
+goes through ``RecruitAiHandler.dispatch``, which consults the server's
+``Faults`` (no-op by default) so that error rates, latency and 429/503 bursts
+can be injected in that one place. Logs carry methods, paths and statuses only,
+never bodies or keys.
 """
 
 from __future__ import annotations
@@ -20,60 +29,122 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import ssl
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sandbox.recruit_ai.store import RecordStore
+from sandbox.recruit_ai.store import Kind, RecordStore
 from sandbox.tls import TlsFiles
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
-DISCARD_LIMIT_BYTES = 64 * 1024 * 1024
-KINDS = {"candidate": "CandidateID", "position": "PositionID"}
-REQUIRED = {
-    "candidate": ("CandidateID", "InternalID", "LastModifiedDate"),
-    "position": ("PositionID", "InternalID", "LastModifiedDate", "JobTitle"),
-}
+# A refused body is read (and dropped) up to this size so the client sees our answer, not a reset.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+MAX_FORM_FIELDS = 200
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 DATE_FIELDS = ("CreatedDate", "LastModifiedDate")
 
 
-class Faults:
-    """Where fault injection plugs in: consulted before every public route. The default injects nothing."""
+@dataclass(frozen=True)
+class RecordRules:
+    """What the contract requires of one kind of record."""
 
-    def before(self, route: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
-        """Return (status, body, headers) to answer instead of the real route, or None."""
+    id_field: str
+    prefix: str
+    required: tuple[str, ...]
+
+
+RULES: dict[Kind, RecordRules] = {
+    "candidate": RecordRules("CandidateID", "c", ("CandidateID", "InternalID", "LastModifiedDate")),
+    "position": RecordRules("PositionID", "p", ("PositionID", "InternalID", "LastModifiedDate", "JobTitle")),
+}
+# Path segments naming a kind, in the public routes (singular) and the inspection routes (plural).
+KIND_SEGMENTS: dict[str, Kind] = {
+    "candidate": "candidate",
+    "position": "position",
+    "candidates": "candidate",
+    "positions": "position",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to send: status, JSON body and extra headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Reply:
+    """Build the contract's error shape, ``{"error", "message"}``."""
+    return Reply(status, {"error": code, "message": message}, headers or {})
+
+
+class Faults:
+    """Where fault injection plugs in; the default injects nothing.
+
+    The dispatcher calls ``before`` for every authorised request to a known
+    public route (not the ``/sandbox/`` inspection routes), before the route
+    runs. A subclass can answer instead (a 429 with ``Retry-After``, a 503, a
+    500 at some rate) or sleep to add latency.
+    """
+
+    def before(self, method: str, path: str) -> Reply | None:
+        """Return a reply to send instead of the route's, or None to let the route answer."""
         return None
 
 
 class InvalidRecord(ValueError):
-    """A record Recruit AI refuses (HTTP 400)."""
+    """A record Recruit AI refuses (HTTP 400). Messages name fields, never their values."""
 
 
-def validate(kind: str, form: dict[str, str]) -> dict[str, Any]:
-    """Check a posted record the way the contract describes; return it with Attributes decoded."""
-    missing = [name for name in REQUIRED[kind] if not form.get(name)]
+def parse_form(body: bytes) -> dict[str, str]:
+    """Decode a form-encoded body; each field may appear once."""
+    try:
+        pairs = parse_qsl(
+            body.decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
+    except UnicodeDecodeError:
+        raise InvalidRecord("body is not valid form encoding (percent-encoded UTF-8)") from None
+    except ValueError:
+        raise InvalidRecord(f"more than {MAX_FORM_FIELDS} fields") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise InvalidRecord(f"{name} is given more than once")
+        form[name] = value
+    return form
+
+
+def validate(kind: Kind, form: Mapping[str, str]) -> dict[str, Any]:
+    """Check a posted record against the contract; return it with ``Attributes`` decoded."""
+    rules = RULES[kind]
+    missing = [name for name in rules.required if not form.get(name, "").strip()]
     if missing:
         raise InvalidRecord(f"missing required field(s): {', '.join(missing)}")
-    id_field = KINDS[kind]
-    prefix = kind[0]
-    if not form[id_field].startswith(prefix) or len(form[id_field]) < 2:
-        raise InvalidRecord(f"{id_field} must be '{prefix}' followed by the ATS id")
-    if form["InternalID"] != form[id_field]:
-        raise InvalidRecord(f"InternalID must equal {id_field}")
+    record_id = form[rules.id_field]
+    if not record_id.startswith(rules.prefix) or len(record_id) == len(rules.prefix):
+        raise InvalidRecord(f"{rules.id_field} must be '{rules.prefix}' followed by the ATS id")
+    if form["InternalID"] != record_id:
+        raise InvalidRecord(f"InternalID must equal {rules.id_field}")
     for name in DATE_FIELDS:
-        if form.get(name):
-            try:
-                datetime.fromisoformat(form[name].replace("Z", "+00:00"))
-            except ValueError:
-                raise InvalidRecord(f"{name} is not an ISO 8601 date") from None
+        if name in form and not _is_iso_datetime(form[name]):
+            raise InvalidRecord(f"{name} is not an ISO 8601 date-time")
     record: dict[str, Any] = dict(form)
     if "Attributes" in form:
         try:
@@ -85,167 +156,261 @@ def validate(kind: str, form: dict[str, str]) -> dict[str, Any]:
     return record
 
 
+def _is_iso_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+RouteHandler = Callable[["RecruitAiHandler", dict[str, str]], Reply]
+
+
 class RecruitAiHandler(BaseHTTPRequestHandler):
-    """One request to the sandbox Recruit AI."""
+    """One HTTPS connection to the sandbox Recruit AI (requests on it are handled in turn)."""
 
     protocol_version = "HTTP/1.1"
+    # An idle or stalled client gives up its thread after this many seconds.
+    timeout = 60
     server: RecruitAiServer
+    _body_read: bool
 
     def log_message(self, format: str, *args: Any) -> None:
-        """Log the route only, never bodies or keys."""
-        log.debug("%s %s", self.command, urlsplit(self.path).path)
-
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        route = f"{self.command} {urlsplit(self.path).path}"
-        if not route.startswith(("GET /sandbox", "POST /sandbox")):
-            self.server.count(f"{route} {status}")
-        payload = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        """Log at debug level: the request line and status only (no bodies, no headers)."""
+        log.debug(format, *args)
 
     def do_GET(self) -> None:
         """Serve a GET."""
-        self._dispatch("GET")
+        self.dispatch()
 
     def do_POST(self) -> None:
         """Serve a POST."""
-        self._dispatch("POST")
+        self.dispatch()
+
+    def do_PUT(self) -> None:
+        """Serve a PUT (no route takes one: 405 or 404)."""
+        self.dispatch()
+
+    def do_PATCH(self) -> None:
+        """Serve a PATCH (no route takes one: 405 or 404)."""
+        self.dispatch()
+
+    def do_DELETE(self) -> None:
+        """Serve a DELETE (no route takes one: 405 or 404)."""
+        self.dispatch()
+
+    def dispatch(self) -> None:
+        """Route one request, the single place every request passes through."""
+        self._body_read = False
+        path = urlsplit(self.path).path
+        match, methods = self._resolve(path)
+        reply = self._reply(path, match, methods)
+        if not path.startswith("/sandbox/"):
+            self.server.count(f"{self.command} {path if match else '(unknown route)'} {reply.status}")
+        self._send(reply)
+
+    def _reply(self, path: str, match: re.Match[str] | None, methods: dict[str, RouteHandler]) -> Reply:
+        if match is None:
+            return error(404, "not_found", "no such route")
+        route = methods.get(self.command)
+        if route is None:
+            allowed = ", ".join(sorted(methods))
+            return error(405, "method_not_allowed", f"use {allowed}", {"Allow": allowed})
+        if not self._authorized():
+            return error(401, "unauthorized", "unknown or missing API key in the 'token' header")
+        # Faults stand for the real service misbehaving, so the inspection routes stay reliable.
+        if not path.startswith("/sandbox/"):
+            injected = self.server.faults.before(self.command, path)
+            if injected is not None:
+                return injected
+        return route(self, {name: unquote(value) for name, value in match.groupdict().items()})
+
+    def _resolve(self, path: str) -> tuple[re.Match[str] | None, dict[str, RouteHandler]]:
+        for pattern, methods in ROUTES:
+            if match := pattern.fullmatch(path):
+                return match, methods
+        return None, {}
 
     def _authorized(self) -> bool:
-        return hmac.compare_digest(self.headers.get("token", "").encode(), self.server.api_key.encode())
+        offered = self.headers.get("token", "").encode()
+        return hmac.compare_digest(offered, self.server.api_key.encode())
 
-    def _dispatch(self, method: str) -> None:
-        path = urlsplit(self.path).path.rstrip("/")
-        parts = path.strip("/").split("/")
-        if not self._authorized():
-            self._drain()
-            self._send(
-                401, {"error": "unauthorized", "message": "Unknown or missing API key in the 'token' header."}
-            )
+    def _send(self, reply: Reply) -> None:
+        self._discard_unread_body()
+        payload = json.dumps(reply.body, ensure_ascii=False).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _content_length(self) -> int | None:
+        value = self.headers.get("Content-Length")
+        return int(value) if value is not None and value.isdigit() else None
+
+    def _discard_unread_body(self) -> None:
+        """Read a body no route used, so the client sees our answer rather than a reset.
+
+        The connection then carries the next request; it is closed instead when
+        the body cannot be read safely (unreadable framing, or too large).
+        """
+        if self._body_read:
             return
-        if parts[0] == "public" and len(parts) == 2 and parts[1] in KINDS:
-            if method != "POST":
-                self._send(405, {"error": "method_not_allowed", "message": f"{method} not allowed"})
-                return
-            injected = self.server.faults.before(path)
-            if injected is not None:
-                self._drain()
-                self._send(*injected)
-                return
-            self._post(parts[1])
-        elif parts[0] == "sandbox":
-            self._inspect(method, parts[1:])
+        self._body_read = True
+        transfer_encoding = self.headers.get("Transfer-Encoding")
+        if transfer_encoding is not None:
+            drained = "chunked" in transfer_encoding.lower() and self._skip_chunked()
+        elif self.headers.get("Content-Length") is None:
+            drained = True  # no body at all
         else:
-            self._send(404, {"error": "not_found", "message": f"No route {path}"})
-
-    def _drain(self) -> None:
-        """Read a small body we will not use, so the connection stays usable."""
-        length = int(self.headers.get("Content-Length") or 0)
-        if 0 < length <= MAX_BODY_BYTES:
-            self.rfile.read(length)
-        elif length:
+            length = self._content_length()
+            drained = length is not None and length <= DRAIN_LIMIT_BYTES and self._skip(length)
+        if not drained:
             self.close_connection = True
 
-    def _post(self, kind: str) -> None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.close_connection = True
-            self._send(411, {"error": "length_required", "message": "Content-Length is required"})
-            return
-        if int(length) > MAX_BODY_BYTES:
-            # Read the body before answering: a client still sending would otherwise see a reset, not a 413.
-            remaining = min(int(length), DISCARD_LIMIT_BYTES)
-            while remaining > 0 and (chunk := self.rfile.read(min(remaining, 1 << 16))):
-                remaining -= len(chunk)
-            self.close_connection = True
-            self._send(413, {"error": "too_large", "message": f"body over {MAX_BODY_BYTES} bytes"})
-            return
-        body = self.rfile.read(int(length))
-        if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
-            self._send(
-                400, {"error": "invalid_record", "message": "expected application/x-www-form-urlencoded"}
-            )
-            return
+    def _skip(self, length: int) -> bool:
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return False
+            length -= len(chunk)
+        return True
+
+    def _skip_chunked(self) -> bool:
+        total = 0
+        while True:
+            try:
+                size = int(self.rfile.readline(1024).split(b";")[0], 16)
+            except ValueError:
+                return False
+            if size == 0:
+                # Optional trailers, then the empty line that ends the body.
+                while (line := self.rfile.readline(1024)) not in (b"\r\n", b"\n", b""):
+                    pass
+                return line != b""
+            total += size
+            if total > DRAIN_LIMIT_BYTES or not self._skip(size + 2):  # + the CRLF after each chunk
+                return False
+
+    def _read_body(self) -> bytes:
+        self._body_read = True
+        return self.rfile.read(self._content_length() or 0)
+
+    def post_record(self, params: dict[str, str]) -> Reply:
+        """``POST /public/{candidate|position}``: validate and upsert one record."""
+        kind = KIND_SEGMENTS[params["kind"]]
+        length = self._content_length()
+        if length is None:
+            return error(411, "length_required", "a Content-Length header is required")
+        if length > MAX_BODY_BYTES:
+            return error(413, "too_large", f"body over {MAX_BODY_BYTES} bytes")
+        if self.headers.get_content_type() != FORM_CONTENT_TYPE:
+            return error(400, "invalid_record", f"expected {FORM_CONTENT_TYPE}")
         try:
-            form = {
-                key: values[-1] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()
-            }
-            record = validate(kind, form)
-        except (InvalidRecord, UnicodeDecodeError) as error:
-            self._send(400, {"error": "invalid_record", "message": str(error)})
-            return
-        created = self.server.store.upsert(kind, record[KINDS[kind]], record)
-        self._send(200, {"status": "stored", "created": created})
+            record = validate(kind, parse_form(self._read_body()))
+        except InvalidRecord as refused:
+            return error(400, "invalid_record", str(refused))
+        created = self.server.store.upsert(kind, record[RULES[kind].id_field], record)
+        return Reply(200, {"status": "stored", "created": created})
 
-    def _inspect(self, method: str, parts: list[str]) -> None:
-        store = self.server.store
-        if method == "POST" and parts == ["reset"]:
-            self._drain()
-            store.reset()
-            self.server.reset_stats()
-            self._send(200, {"status": "reset"})
-        elif method == "GET" and parts == ["stats"]:
-            self._send(200, {**store.counts(), "requests": self.server.stats()})
-        elif method == "GET" and len(parts) in (1, 2) and parts[0] in ("candidates", "positions"):
-            kind = parts[0][:-1]
-            if len(parts) == 1:
-                self._send(200, store.all(kind))
-            elif (record := store.get(kind, parts[1])) is not None:
-                self._send(200, record)
-            else:
-                self._send(404, {"error": "not_found", "message": f"no {kind} {parts[1]}"})
-        else:
-            self._send(404, {"error": "not_found", "message": "unknown sandbox route"})
+    def list_records(self, params: dict[str, str]) -> Reply:
+        """``GET /sandbox/{candidates|positions}`` (sandbox-only)."""
+        return Reply(200, self.server.store.all(KIND_SEGMENTS[params["kinds"]]))
+
+    def get_record(self, params: dict[str, str]) -> Reply:
+        """``GET /sandbox/{candidates|positions}/{id}`` (sandbox-only)."""
+        kind = KIND_SEGMENTS[params["kinds"]]
+        record = self.server.store.get(kind, params["record_id"])
+        if record is None:
+            return error(404, "not_found", f"no {kind} with that {RULES[kind].id_field}")
+        return Reply(200, record)
+
+    def stats(self, params: dict[str, str]) -> Reply:
+        """``GET /sandbox/stats`` (sandbox-only)."""
+        return Reply(200, {**self.server.store.counts(), "requests": self.server.request_counts()})
+
+    def reset(self, params: dict[str, str]) -> Reply:
+        """``POST /sandbox/reset`` (sandbox-only)."""
+        self.server.store.reset()
+        self.server.reset_counts()
+        return Reply(200, {"status": "reset"})
+
+
+ROUTES: tuple[tuple[re.Pattern[str], dict[str, RouteHandler]], ...] = (
+    (re.compile(r"/public/(?P<kind>candidate|position)"), {"POST": RecruitAiHandler.post_record}),
+    (re.compile(r"/sandbox/(?P<kinds>candidates|positions)"), {"GET": RecruitAiHandler.list_records}),
+    (
+        re.compile(r"/sandbox/(?P<kinds>candidates|positions)/(?P<record_id>[^/]+)"),
+        {"GET": RecruitAiHandler.get_record},
+    ),
+    (re.compile(r"/sandbox/stats"), {"GET": RecruitAiHandler.stats}),
+    (re.compile(r"/sandbox/reset"), {"POST": RecruitAiHandler.reset}),
+)
 
 
 class RecruitAiServer(ThreadingHTTPServer):
-    """A threading HTTPS server holding the store, the key and request stats."""
+    """A threading HTTPS server holding the store, the API key, the faults and request counts."""
 
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], tls: TlsFiles, store: RecordStore, api_key: str) -> None:
+        """Bind ``address`` and serve TLS with the sandbox certificate."""
+        if not api_key:
+            raise ValueError("the sandbox Recruit AI needs a non-empty API key")
         super().__init__(address, RecruitAiHandler)
         self.store = store
         self.api_key = api_key
         self.faults = Faults()
-        self._stats: Counter[str] = Counter()
-        self._stats_lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+        # The handshake runs in the request's thread, so a slow client cannot stall accept().
         self.socket = tls.server_context().wrap_socket(
             self.socket, server_side=True, do_handshake_on_connect=False
         )
 
+    @property
+    def base_url(self) -> str:
+        """The URL clients use, e.g. ``https://127.0.0.1:8444``."""
+        host, port = self.server_address[:2]
+        return f"https://{host}:{port}"
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up or refuses our certificate is not a server fault; anything else is."""
-        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+        """Ignore clients that hang up, time out or refuse our certificate; report anything else."""
+        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError | TimeoutError):
             log.debug("connection from %s ended early", client_address[0])
             return
         super().handle_error(request, client_address)
 
+    def server_close(self) -> None:
+        """Stop listening and close the store."""
+        super().server_close()
+        self.store.close()
+
     def count(self, key: str) -> None:
-        """Count one answered request."""
-        with self._stats_lock:
-            self._stats[key] += 1
+        """Count one answered public request, as ``"METHOD path status"``."""
+        with self._counts_lock:
+            self._counts[key] += 1
 
-    def stats(self) -> dict[str, int]:
-        """Requests answered, by route and status."""
-        with self._stats_lock:
-            return dict(self._stats)
+    def request_counts(self) -> dict[str, int]:
+        """Return the public requests answered, by method, path and status."""
+        with self._counts_lock:
+            return dict(self._counts)
 
-    def reset_stats(self) -> None:
+    def reset_counts(self) -> None:
         """Forget the request counts."""
-        with self._stats_lock:
-            self._stats.clear()
+        with self._counts_lock:
+            self._counts.clear()
 
 
 def build_server(
     tls: TlsFiles, *, db_path: Path, api_key: str, host: str = "127.0.0.1", port: int = 0
 ) -> RecruitAiServer:
-    """Bind the sandbox Recruit AI (port 0: any free port; see ``server.server_address``)."""
+    """Bind the sandbox Recruit AI (port 0: any free port, then see ``server.server_address[1]``)."""
     return RecruitAiServer((host, port), tls, RecordStore(db_path), api_key)
 
 

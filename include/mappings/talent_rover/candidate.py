@@ -1,27 +1,28 @@
-"""Talent Rover candidate (a Contact) → Recruit AI candidate.
+"""Talent Rover candidate (a ``Contact``) → Recruit AI candidate.
 
-Edit the tables to change what is sent: add a row per field, e.g.
-``Field("PracticeArea", "Practice_Area__c")`` in ATTRIBUTES. The extract selects
-exactly the fields these tables name. Email and phone are never sent: Recruit AI
-matches on résumés, not on contact details.
+To change what is sent, edit the tables: one row per field, for instance
+``Field("PracticeArea", "Practice_Area__c")`` in ATTRIBUTES for an org's custom
+field. The extract selects exactly the fields these tables name, so a new row is
+all it takes. Email and phone are never sent: Recruit AI matches on résumés,
+not on contact details.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from include.mappings import Field, MappingError, apply_table, source_fields
-from include.mappings.converters import join_location, to_utc_iso
+from include.mappings import Field, MappingError, apply_table, attributes_json, source_fields
+from include.mappings.converters import as_text, join_location, to_utc_iso
 
 SOBJECT = "Contact"
 
-# Which Contacts are candidates. In Talent Rover, contact types are a picklist, not
-# a record type; orgs differ, so change this filter here for yours.
+# Which Contacts are candidates (the rest are client contacts). Orgs differ: some use
+# other statuses or a record type; change this condition here for yours.
 FILTER = "TR1__Candidate_Status__c != null AND TR1__Candidate_Status__c != 'Not Applicable'"
 
-FIELDS = (
+# Recruit AI's top-level candidate fields.
+FIELDS: tuple[Field, ...] = (
     Field("FirstName", "FirstName"),
     Field("LastName", "LastName"),
     Field("JobTitle", "Title"),
@@ -29,7 +30,8 @@ FIELDS = (
     Field("LastModifiedDate", "LastModifiedDate", to_utc_iso, required=True),
 )
 
-ATTRIBUTES = (
+# Keys of the candidate's Attributes JSON.
+ATTRIBUTES: tuple[Field, ...] = (
     Field("Title", "Title"),
     Field("Status", "TR1__Candidate_Status__c"),
     Field("CandidateSource", "LeadSource"),
@@ -41,19 +43,18 @@ ATTRIBUTES = (
 
 
 def soql_fields() -> list[str]:
-    """The fields the extract selects: Id, the window stamp, and every source above."""
-    return source_fields((Field("Id", "Id"), Field("SystemModstamp", "SystemModstamp")), FIELDS, ATTRIBUTES)
+    """Return the fields the extract selects: Id, the window's SystemModstamp, every source above."""
+    return list(dict.fromkeys(["Id", "SystemModstamp", *source_fields(FIELDS, ATTRIBUTES)]))
 
 
 def to_payload(record: Mapping[str, Any], resume_text: str | None) -> dict[str, str]:
-    """Build Recruit AI's form for one candidate, or raise ``MappingError``."""
-    if not record.get("Id"):
-        raise MappingError("Id: required value is missing")
-    candidate_id = f"c{record['Id']}"
-    payload = {"CandidateID": candidate_id, "InternalID": candidate_id, **apply_table(record, FIELDS)}
+    """Return Recruit AI's form for one Contact and its résumé text; raise ``MappingError``."""
+    record_id = as_text(record.get("Id") or "")
+    if record_id is None:
+        raise MappingError("CandidateID: record has no Id")
+    payload = {"CandidateID": f"c{record_id}", "InternalID": f"c{record_id}"}
+    payload.update((target, str(value)) for target, value in apply_table(record, FIELDS).items())
     if resume_text:
         payload["Resume"] = resume_text
-    payload["Attributes"] = json.dumps(
-        apply_table(record, ATTRIBUTES), ensure_ascii=False, separators=(",", ":")
-    )
+    payload["Attributes"] = attributes_json(apply_table(record, ATTRIBUTES))
     return payload
