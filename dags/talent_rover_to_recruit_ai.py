@@ -1,25 +1,37 @@
 """
 ### Talent Rover → Recruit AI
 
-Every hour, the candidates and positions that changed in Talent Rover during the
-run's data interval are posted to Recruit AI.
+Every hour, the candidates and positions that changed in Talent Rover are posted to Recruit AI.
 
 ```
-check_api_limits ─┬─ extract_candidates ─ fetch_resumes ─ map_candidates ─ load_candidates ─┬─ report
-                  └─ extract_positions ──────────────────── map_positions ── load_positions ─┘
+check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates ─ load_candidates ┐
+                         └─ map_positions ─ load_positions ─────────────────────────────────────── report ┘
 ```
 
-* **check_api_limits** stops the run (everything is skipped) when the org's daily API
-  usage has reached `max_api_usage_pct`: the firm's own Salesforce users share that allowance.
-* **extract_*** stage the records whose `SystemModstamp` lies in the data interval,
-  page by page, selecting only the fields the mappings in `include/mappings/talent_rover/` name.
+* **check_api_limits** skips the run when the org's daily API usage has reached
+  `max_api_usage_pct`: the firm's own Salesforce users share that allowance.
+* **extract_*** stage the records whose `SystemModstamp` lies in the window, page by
+  page, deleted ones included (`queryAll`), selecting only the fields the mappings in
+  `include/mappings/talent_rover/` name. Candidates whose résumé document changed come too.
 * **fetch_resumes** finds each candidate's current résumé (many candidates per query)
   and extracts its text: Recruit AI matches on it.
-* **map_*** turn records into Recruit AI payloads; records that cannot be mapped go
-  to the rejects file with a reason.
-* **load_*** post the payloads (or, with `dry_run`, only stage them).
-* **report** logs a summary table and the API calls the run spent.
+* **map_*** turn records into Recruit AI payloads, and deleted records (or contacts
+  that are no longer candidates) into tombstones; records that cannot be mapped go to
+  the rejects file with a reason.
+* **load_*** post the payloads (not with `dry_run`), then move the object's watermark.
+* **report** logs a summary table, stages it as `summary.json`, and fails the run when
+  rejects exceed `max_reject_pct`.
 
+**The window** of a run goes from the earlier of its data interval's start and the
+object's watermark (the Variable `talent_rover_to_recruit_ai.watermark.<object>`: every
+record changed before it is loaded), less `lookback_minutes`, to the interval's end.
+So a run that was skipped, stopped or failed leaves its part to the next run.
+
+**API limits** are watched on every Salesforce answer (`Sforce-Limit-Info`): the sync
+stops cleanly before the org's usage passes `max_api_usage_pct`, or this run has spent
+`max_api_calls_per_run`. What was staged is loaded; the rest waits for the next run.
+
+Salesforce calls are made one task after another, so that the run's budget is exact.
 Connections: `salesforce_default` (the org) and `recruit_ai_default` (the Recruit AI instance).
 Records travel through staged files under `RECRUIT_AI_STAGING_URL`; XCom carries paths and counts.
 """
@@ -27,6 +39,8 @@ Records travel through staged files under `RECRUIT_AI_STAGING_URL`; XCom carries
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +57,15 @@ from airflow.sdk import (
 
 if TYPE_CHECKING:
     from include.window import Window
+    from talent_rover_hook import TalentRoverHook
 
 log = logging.getLogger(__name__)
 
 OBJECTS = ["candidates", "positions"]
-REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")] + [
-    "fetch_resumes"
-]
+# The tasks that call Salesforce, in the order they run; each records what it spent (XCom key below).
+SALESFORCE_TASKS = ["check_api_limits", "extract_positions", "extract_candidates", "fetch_resumes"]
+SPENT = "salesforce_calls"
+REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")]
 
 
 def _selected(name: str) -> None:
@@ -68,41 +84,71 @@ def _run_directory() -> ObjectStoragePath:
     return run_directory(context["dag"].dag_id, context["run_id"])
 
 
-def _window() -> Window:
-    """Return the window this run syncs."""
-    from include.window import window_for_run
+def _watermark_key(name: str) -> str:
+    from include.window import watermark_key
+
+    return watermark_key(get_current_context()["dag"].dag_id, name)
+
+
+def _window(name: str) -> Window:
+    """Return the window this run extracts for one object: its interval, widened back to the watermark."""
+    from airflow.sdk import Variable
+
+    from include.window import read_watermark, window_for_run
 
     context = get_current_context()
+    params = context["params"]
     return window_for_run(
         context["data_interval_start"],
         context["data_interval_end"],
-        full_resync=context["params"]["full_resync"],
+        watermark=read_watermark(Variable, _watermark_key(name)),
+        lookback=timedelta(minutes=params["lookback_minutes"]),
+        full_resync=params["full_resync"],
     )
 
 
+@contextmanager
+def _talent_rover() -> Iterator[TalentRoverHook]:
+    """Yield a Salesforce hook held to what is left of the run's limits; record what it spent."""
+    from include.talent_rover.api_usage import ApiBudget, ApiUsage
+    from talent_rover_hook import TalentRoverHook
+
+    context = get_current_context()
+    ti, params = context["ti"], context["params"]
+    spent = [ti.xcom_pull(task_ids=task_id, key=SPENT) for task_id in SALESFORCE_TASKS]
+    earlier = [entry for entry in spent if entry]
+    last_usage = next((ApiUsage(*entry["usage"]) for entry in reversed(earlier) if entry["usage"]), None)
+    budget = ApiBudget(
+        max_usage_pct=params["max_api_usage_pct"],
+        max_calls=max(0, params["max_api_calls_per_run"] - sum(entry["calls"] for entry in earlier)),
+        start_usage=last_usage,
+    )
+    hook = TalentRoverHook(budget=budget)
+    try:
+        yield hook
+    finally:
+        usage = hook.last_usage
+        ti.xcom_push(
+            key=SPENT, value={"calls": hook.calls_made, "usage": [usage.used, usage.max] if usage else None}
+        )
+
+
 def _extract(name: str) -> dict[str, Any]:
-    """Stage one object's records modified in the window, through its mapping module."""
+    """Stage one object's records changed in its window, through its mapping module."""
     from include.mappings.talent_rover import candidate, position
     from include.talent_rover.sync import extract_window
 
     _selected(name)
-    hook = _talent_rover()
     mapping = {"candidates": candidate, "positions": position}[name]
-    staged = extract_window(hook, mapping, _window(), _run_directory(), name)
-    return {**staged, "api_calls": hook.calls_made}
-
-
-def _talent_rover() -> Any:
-    from talent_rover_hook import TalentRoverHook
-
-    return TalentRoverHook()
+    with _talent_rover() as hook:
+        return dict(extract_window(hook, mapping, _window(name), _run_directory(), name))
 
 
 @task.short_circuit
 def check_api_limits(params: dict[str, Any]) -> bool:
     """Go on only while the org's daily API usage is below the threshold."""
-    hook = _talent_rover()
-    usage = hook.api_usage()
+    with _talent_rover() as hook:
+        usage = hook.api_usage()
     threshold = params["max_api_usage_pct"]
     ok = not usage.reached(threshold)
     log.info(
@@ -111,106 +157,146 @@ def check_api_limits(params: dict[str, Any]) -> bool:
         usage.max,
         usage.pct,
         threshold,
-        "going on" if ok else "skipping this run",
+        "going on" if ok else "skipping this run (the next run that goes ahead syncs its window)",
     )
     return ok
 
 
 @task
-def extract_candidates() -> dict[str, Any]:
-    """Stage the candidates modified in the window."""
-    return _extract("candidates")
-
-
-@task
 def extract_positions() -> dict[str, Any]:
-    """Stage the positions (jobs) modified in the window."""
+    """Stage the positions (jobs) changed in the window."""
     return _extract("positions")
+
+
+# Runs after the positions (even when they are not selected), so the run's API budget is exact.
+@task(trigger_rule=TriggerRule.NONE_FAILED)
+def extract_candidates() -> dict[str, Any]:
+    """Stage the candidates changed in the window, and those whose résumé document changed."""
+    return _extract("candidates")
 
 
 @task
 def fetch_resumes(candidates: dict[str, Any]) -> dict[str, Any]:
     """Stage the current résumé text of every extracted candidate."""
+    from include.mappings.talent_rover import candidate
     from include.talent_rover.sync import fetch_resumes as stage_resumes
 
-    hook = _talent_rover()
-    staged = stage_resumes(hook, candidates, _run_directory())
-    return {**staged, "api_calls": hook.calls_made}
+    with _talent_rover() as hook:
+        staged = stage_resumes(
+            hook, candidates, _run_directory(), needs_resume=lambda record: not candidate.is_tombstone(record)
+        )
+    return dict(staged)
 
 
 @task
-def map_candidates(candidates: dict[str, Any], resumes: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Map candidates (joined with their résumé text) into Recruit AI payloads."""
+def map_candidates(resumes: dict[str, Any], candidates: dict[str, Any], params: dict[str, Any]) -> Any:
+    """Map candidates (joined with their résumé text) into Recruit AI payloads, or tombstones."""
     from include.mappings.talent_rover import candidate
     from include.talent_rover.sync import candidate_payloads, map_pages
 
-    mapper = candidate_payloads(resumes, candidate.to_payload, require_resume=params["require_resume"])
-    return map_pages(candidates, mapper, _run_directory(), "candidate")
+    mapper = candidate_payloads(
+        resumes, candidate.to_payload, candidate.is_tombstone, require_resume=params["require_resume"]
+    )
+    # The résumé step's progress: it may have stopped before the extract did.
+    covered = {**candidates, "progress": resumes["progress"]}
+    return map_pages(covered, mapper, _run_directory(), "candidate", candidate.is_tombstone)
 
 
 @task
 def map_positions(positions: dict[str, Any]) -> Any:
-    """Map positions into Recruit AI payloads."""
+    """Map positions into Recruit AI payloads, or tombstones."""
     from include.mappings.talent_rover import position
     from include.talent_rover.sync import map_pages
 
     return map_pages(
-        positions, lambda record, _page: position.to_payload(record), _run_directory(), "position"
+        positions,
+        lambda record, _page: position.to_payload(record),
+        _run_directory(),
+        "position",
+        position.is_tombstone,
     )
 
 
 @task
 def load_candidates(mapped: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Post candidate payloads to Recruit AI."""
-    return _load("candidate", mapped, dry_run=params["dry_run"])
+    """Post candidate payloads to Recruit AI, then move the candidates' watermark."""
+    return _load("candidates", "candidate", mapped, dry_run=params["dry_run"])
 
 
 @task
 def load_positions(mapped: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Post position payloads to Recruit AI."""
-    return _load("position", mapped, dry_run=params["dry_run"])
+    """Post position payloads to Recruit AI, then move the positions' watermark."""
+    return _load("positions", "position", mapped, dry_run=params["dry_run"])
 
 
-@task(trigger_rule=TriggerRule.NONE_FAILED)
-def report() -> dict[str, Any]:
-    """Log what the run did, per object, and the Salesforce API calls it spent; stage it as summary.json."""
-    from include.staging import write_json
-    from include.summary import run_summary, summary_table
-
-    ti = get_current_context()["ti"]
-    summary = run_summary(
-        window=_window(),
-        pulled={task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
-    )
-    write_json(_run_directory() / "summary.json", summary)
-    log.info(
-        "Sync of %s\n%s\nSalesforce API calls spent: %d",
-        summary["window"],
-        summary_table(summary["objects"]),
-        summary["api_calls"],
-    )
-    return summary
-
-
-def _load(kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
-    """Post one kind's staged payloads, unless this is a dry run; fail if any record could not be posted."""
+def _load(name: str, kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
+    """Post one kind's staged payloads (unless this is a dry run); fail if any could not be posted."""
     from include.load import load_payloads
 
     if dry_run:
-        log.info("Dry run: %d %s payloads staged, nothing posted", mapped["records"], kind)
+        log.info(
+            "Dry run: %d %s payloads staged, nothing posted, watermark unchanged", mapped["records"], kind
+        )
         return {"object": kind, "posted": 0, "dry_run": True}
 
     from recruit_ai_hook import RecruitAiHook
 
-    hook = RecruitAiHook()
-    rejects = _run_directory() / f"{kind}-rejects-load.jsonl"
-    loaded = load_payloads(hook.post_records, kind, mapped["files"], rejects)
+    loaded = load_payloads(
+        RecruitAiHook().post_records, kind, mapped["files"], _run_directory() / f"{kind}-rejects-load.jsonl"
+    )
     if loaded["failed"]:
         # Recruit AI replaces by id, so the retry re-posting everything is safe.
         raise RuntimeError(
             f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
         )
-    return dict(loaded)
+    return {**loaded, "watermark": _move_watermark(name, mapped["progress"])}
+
+
+def _move_watermark(name: str, covered: dict[str, Any]) -> str | None:
+    """Record how far ``name`` is loaded, once everything this run staged is in Recruit AI."""
+    from airflow.sdk import Variable
+
+    from include.window import next_watermark, read_watermark, write_watermark
+
+    key = _watermark_key(name)
+    current = read_watermark(Variable, key)
+    moved = next_watermark(current, covered)
+    if moved is not None and moved != current:
+        write_watermark(Variable, key, moved, run_id=get_current_context()["run_id"])
+    log.info("Watermark of %s: %s → %s", name, current, moved)
+    return None if moved is None else moved.isoformat()
+
+
+@task(trigger_rule=TriggerRule.NONE_FAILED)
+def report(params: dict[str, Any]) -> dict[str, Any]:
+    """Log what the run did, per object, and the API calls it spent; fail on too many rejects."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.staging import write_json
+    from include.summary import run_summary, summary_table, too_many_rejects
+
+    ti = get_current_context()["ti"]
+    spent = [ti.xcom_pull(task_ids=task_id, key=SPENT) or {} for task_id in SALESFORCE_TASKS]
+    summary = run_summary(
+        {task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
+        api_calls=sum(entry.get("calls", 0) for entry in spent),
+    )
+    write_json(_run_directory() / "summary.json", summary)
+    windows = "\n".join(
+        f"{row['object']}: window [{row['window_start']}, {row['window_end']}), "
+        + ("covered" if row["complete"] else f"stopped ({row['stopped']}); resumes from {row['resume_from']}")
+        for row in summary["objects"]
+        if row["window_end"]
+    )
+    log.info(
+        "Sync summary\n%s\n%s\nSalesforce API calls spent: %d",
+        summary_table(summary["objects"]),
+        windows,
+        summary["api_calls"],
+    )
+    if problem := too_many_rejects(summary, params["max_reject_pct"]):
+        raise AirflowFailException(problem)
+    return summary
 
 
 @dag(
@@ -234,7 +320,27 @@ def _load(kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]
             type="number",
             minimum=1,
             maximum=100,
-            description="Skip the run when the org's daily API usage has reached this share of its limit.",
+            description="Skip or stop the run once the org's daily API usage reaches this percentage.",
+        ),
+        "max_api_calls_per_run": Param(
+            5000,
+            type="integer",
+            minimum=2,
+            description="Stop once the run has spent this many Salesforce API calls; the next run resumes.",
+        ),
+        "lookback_minutes": Param(
+            5,
+            type="integer",
+            minimum=0,
+            maximum=1440,
+            description="Start each window this many minutes early, so late commits are not missed.",
+        ),
+        "max_reject_pct": Param(
+            1,
+            type="number",
+            minimum=0,
+            maximum=100,
+            description="Fail the run when more than this share of a window's records is rejected.",
         ),
         "dry_run": Param(False, type="boolean", description="Extract and map, stage payloads, post nothing."),
         "require_resume": Param(
@@ -245,15 +351,14 @@ def _load(kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]
 )
 def talent_rover_to_recruit_ai() -> None:
     """Wire the Talent Rover → Recruit AI pipeline."""
-    limits = check_api_limits()
-    candidates = extract_candidates()
     positions = extract_positions()
+    candidates = extract_candidates()
     resumes = fetch_resumes(candidates)
     loaded = [
-        load_candidates(map_candidates(candidates, resumes)),
+        load_candidates(map_candidates(resumes, candidates)),
         load_positions(map_positions(positions)),
     ]
-    limits >> [candidates, positions]
+    check_api_limits() >> positions >> candidates
     loaded >> report()
 
 

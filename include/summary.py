@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-COLUMNS = ("object", "extracted", "posted", "created", "updated", "skipped", "rejected", "failed")
+COLUMNS = (
+    "object",
+    "extracted",
+    "posted",
+    "created",
+    "updated",
+    "deleted",
+    "skipped",
+    "rejected",
+    "deferred",
+    "failed",
+)
+OBJECTS = ("candidates", "positions")
 
 
 def summary_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -22,16 +34,20 @@ def summary_table(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join([line(COLUMNS), line(["-" * width for width in widths]), *(line(row) for row in cells)])
 
 
-def run_summary(window: object, pulled: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def run_summary(pulled: Mapping[str, Mapping[str, Any]], api_calls: int) -> dict[str, Any]:
     """Gather the figures of a run from its tasks' XCom manifests (task id → manifest).
 
-    ``api_calls`` counts the limits check, every query page and every download.
+    ``deleted`` counts tombstones posted; ``skipped`` records left out on
+    purpose (no résumé); ``deferred`` records the API limit left to the next
+    run; ``rejected`` records refused by the mapping or by Recruit AI, listed
+    in ``rejects_files``.
     """
     rows = []
-    for name in ("candidates", "positions"):
+    for name in OBJECTS:
         extracted = pulled.get(f"extract_{name}", {})
         mapped = pulled.get(f"map_{name}", {})
         loaded = pulled.get(f"load_{name}", {})
+        covered = mapped.get("progress") or extracted.get("progress") or {}
         rows.append(
             {
                 "object": name,
@@ -39,10 +55,32 @@ def run_summary(window: object, pulled: Mapping[str, Mapping[str, Any]]) -> dict
                 "posted": loaded.get("posted", 0),
                 "created": loaded.get("created", 0),
                 "updated": loaded.get("updated", 0),
+                "deleted": mapped.get("deleted", 0),
                 "skipped": mapped.get("skipped", 0),
                 "rejected": mapped.get("rejected", 0) + loaded.get("rejected", 0),
+                "deferred": mapped.get("deferred", 0),
                 "failed": loaded.get("failed", 0),
+                "window_start": covered.get("window_start"),
+                "window_end": covered.get("window_end"),
+                "complete": covered.get("complete"),
+                "resume_from": covered.get("resume_from"),
+                "stopped": covered.get("stopped"),
+                "watermark": loaded.get("watermark"),
+                "rejects_files": [f for f in (mapped.get("rejects_file"), loaded.get("rejects_file")) if f],
             }
         )
-    api_calls = 1 + sum(manifest.get("api_calls", 0) for manifest in pulled.values())
-    return {"window": str(window), "objects": rows, "api_calls": api_calls}
+    return {"objects": rows, "api_calls": api_calls}
+
+
+def too_many_rejects(summary: Mapping[str, Any], max_reject_pct: float) -> str | None:
+    """Say which objects had more rejects than ``max_reject_pct`` of their window, or None."""
+    problems = []
+    for row in summary["objects"]:
+        extracted, rejected = row["extracted"], row["rejected"]
+        if extracted and 100.0 * rejected / extracted > max_reject_pct:
+            problems.append(
+                f"{rejected} of {extracted} {row['object']} rejected "
+                f"({100.0 * rejected / extracted:.1f}%, over max_reject_pct={max_reject_pct:g}%); "
+                f"reasons in {', '.join(row['rejects_files'])}"
+            )
+    return "; ".join(problems) or None

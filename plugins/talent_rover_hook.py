@@ -17,9 +17,12 @@ a private CA is trusted through ``REQUESTS_CA_BUNDLE``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -28,20 +31,18 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from simple_salesforce import Salesforce, api
 
-from include.talent_rover.api_usage import ApiUsage, parse_limit_info, usage_from_limits
+from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
+from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
+
+__all__ = ["SalesforceApiError", "TalentRoverHook"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
-
-
-class SalesforceApiError(AirflowException):
-    """A Salesforce error response, in its list-of-errors shape."""
-
-    def __init__(self, status: int, error_code: str, message: str, route: str) -> None:
-        super().__init__(f"Salesforce {route} answered HTTP {status} {error_code}: {message}")
-        self.status = status
-        self.error_code = error_code
-        self.route = route
+# Errors worth another try: the request may not have arrived, or the answer was cut off.
+TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+T = TypeVar("T")
 
 
 class TalentRoverHook(SalesforceHook):
@@ -49,15 +50,29 @@ class TalentRoverHook(SalesforceHook):
 
     :param salesforce_conn_id: connection holding the org's credentials (see README).
     :param timeout: seconds allowed for each HTTP request.
+    :param budget: the limits this hook stops at (``ApiLimitReached`` before a call
+        past them); None for no limit.
     """
 
     hook_name = "Talent Rover (Salesforce)"
 
+    # Tries per request (the first included); the backoff is full jitter over
+    # base * 2**(attempt - 1) seconds, capped, unless the answer says Retry-After.
+    max_attempts = 5
+    backoff_base_seconds = 1.0
+    backoff_cap_seconds = 30.0
+    retry_after_cap_seconds = 60.0
+
     def __init__(
-        self, salesforce_conn_id: str = SalesforceHook.default_conn_name, *, timeout: float = DEFAULT_TIMEOUT
+        self,
+        salesforce_conn_id: str = SalesforceHook.default_conn_name,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        budget: ApiBudget | None = None,
     ) -> None:
         super().__init__(salesforce_conn_id=salesforce_conn_id)
         self.timeout = timeout
+        self.budget = budget
         self.calls_made = 0
         self.last_usage: ApiUsage | None = None
 
@@ -120,23 +135,89 @@ class TalentRoverHook(SalesforceHook):
         """Base URL of the REST API, e.g. ``https://org.my.salesforce.com/services/data/v62.0/``."""
         return self.conn.base_url
 
-    def _get(self, url: str, *, headers: dict[str, str] | None = None, **params: str) -> requests.Response:
-        """GET a REST resource, count the call, track usage and turn errors into exceptions."""
-        sf = self.conn
-        response = sf.session.get(
-            url, headers={**sf.headers, **(headers or {})}, params=params or None, timeout=self.timeout
+    def _log_in_again(self) -> None:
+        """Forget the session, so the next call logs in afresh (both this hook's and the provider's cache)."""
+        self.__dict__.pop("conn", None)
+
+    def _call(
+        self,
+        url: str,
+        read: Callable[[requests.Response], T],
+        *,
+        headers: dict[str, str] | None = None,
+        **params: str,
+    ) -> T:
+        """GET a REST resource and ``read`` its answer, retrying what is transient.
+
+        * Before every attempt, the budget is checked: ``ApiLimitReached`` rather
+          than a call past the org's threshold or the run's budget.
+        * 5xx, 429, timeouts, resets and unreadable bodies (``read`` raising
+          ``ValueError``) are retried, the same URL again, after ``Retry-After``
+          or an exponential backoff with full jitter, at most ``max_attempts`` times.
+        * ``INVALID_SESSION_ID`` logs in again, once.
+        * Other errors raise ``SalesforceApiError`` (``QueryTimeout`` for ``QUERY_TIMEOUT``).
+        """
+        route = urlsplit(url).path
+        logged_in_again = False
+        for attempt in range(1, self.max_attempts + 1):
+            if self.budget is not None:
+                self.budget.check(self.last_usage, self.calls_made)
+            sf = self.conn
+            try:
+                response = sf.session.get(
+                    url,
+                    headers={**sf.headers, **(headers or {})},
+                    params=params or None,
+                    timeout=self.timeout,
+                )
+            except TRANSIENT_ERRORS as error:
+                self.calls_made += 1  # it may have reached Salesforce, and counted there
+                failure, delay = type(error).__name__, self._backoff(attempt)
+            else:
+                self.calls_made += 1
+                usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
+                if usage is not None:
+                    self.last_usage = usage
+                status = response.status_code
+                if status == 401 and not logged_in_again and _error_code(response) == "INVALID_SESSION_ID":
+                    log.info("Salesforce session expired; logging in again")
+                    logged_in_again = True
+                    self._log_in_again()
+                    continue
+                if status == 429 or status >= 500:
+                    failure = f"HTTP {status} {_error_code(response)}"
+                    delay = _retry_after(response, self.retry_after_cap_seconds) or self._backoff(attempt)
+                elif status >= 300:
+                    raise _api_error(response, route)
+                else:
+                    try:
+                        return read(response)
+                    except ValueError as unreadable:
+                        failure, delay = f"unreadable answer ({unreadable})", self._backoff(attempt)
+            if attempt == self.max_attempts:
+                break
+            log.warning(
+                "Salesforce %s: %s; retrying the same request in %.1f s (attempt %d of %d)",
+                route,
+                failure,
+                delay,
+                attempt,
+                self.max_attempts,
+            )
+            time.sleep(delay)
+        if failure.startswith("unreadable"):
+            raise MalformedResponse(f"Salesforce {route}: {failure}, {self.max_attempts} times in a row")
+        raise AirflowException(
+            f"Salesforce {route} still failing after {self.max_attempts} attempts: {failure}"
         )
-        self.calls_made += 1
-        usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
-        if usage is not None:
-            self.last_usage = usage
-        if response.status_code >= 300:
-            raise _api_error(response, route=urlsplit(url).path)
-        return response
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter spreads retries; it guards no secret
 
     def api_usage(self) -> ApiUsage:
         """Return the org's daily API usage from ``GET /limits`` (one API call)."""
-        usage = usage_from_limits(self._get(self._data_url + "limits/").json())
+        usage = usage_from_limits(self._call(self._data_url + "limits/", _json))
         self.last_usage = usage
         return usage
 
@@ -149,15 +230,22 @@ class TalentRoverHook(SalesforceHook):
         """
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"}
         resource = "queryAll/" if include_deleted else "query/"
-        page = _query_page(self._get(self._data_url + resource, headers=headers, q=soql))
+        page = self._call(self._data_url + resource, _query_page, headers=headers, q=soql)
+        total, seen = page.get("totalSize"), 0
         while True:
+            seen += len(page["records"])
             yield page["records"]
             if page.get("done", True):
-                return
+                break
             next_url = page.get("nextRecordsUrl")
             if not next_url:
-                raise AirflowException("Salesforce query page says it is not done but has no nextRecordsUrl")
-            page = _query_page(self._get(self._instance_url + next_url, headers=headers))
+                raise MalformedResponse("Salesforce query page says it is not done but has no nextRecordsUrl")
+            # A failed page is asked for again by its own URL: the query never restarts from the top.
+            page = self._call(self._instance_url + next_url, _query_page, headers=headers)
+        if isinstance(total, int) and seen != total:
+            raise MalformedResponse(
+                f"Salesforce query ended early: {seen} records of the {total} it announced"
+            )
 
     @property
     def _instance_url(self) -> str:
@@ -169,22 +257,51 @@ class TalentRoverHook(SalesforceHook):
         Returns None when Salesforce has no such file (404).
         """
         try:
-            return self._get(f"{self._data_url}sobjects/{sobject}/{record_id}/{blob_field}").content
+            return self._call(f"{self._data_url}sobjects/{sobject}/{record_id}/{blob_field}", _content)
         except SalesforceApiError as error:
             if error.status == 404:
                 return None
             raise
 
 
+def _json(response: requests.Response) -> Any:
+    """The body as JSON; ``ValueError`` (retried) when it is not, e.g. cut off mid-answer."""
+    try:
+        return response.json()
+    except ValueError as err:
+        raise ValueError(f"not JSON: {err}") from None
+
+
+def _content(response: requests.Response) -> bytes:
+    """A file body."""
+    return response.content
+
+
 def _query_page(response: requests.Response) -> dict[str, Any]:
     """Check that a query response is a page of records before anyone trusts it."""
-    try:
-        page = response.json()
-    except ValueError as err:
-        raise AirflowException(f"Salesforce query returned a body that is not JSON: {err}") from err
+    page = _json(response)
     if not isinstance(page, dict) or not isinstance(page.get("records"), list):
-        raise AirflowException("Salesforce query returned a page without a 'records' list")
+        raise ValueError("a query page without a 'records' list")
     return page
+
+
+def _error_code(response: requests.Response) -> str:
+    """Salesforce's ``errorCode`` of an error answer, or ``""``."""
+    try:
+        body = response.json()
+        first = body[0] if isinstance(body, list) and body else body
+        return str(first.get("errorCode") or first.get("error") or "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _retry_after(response: requests.Response, cap: float) -> float | None:
+    """The ``Retry-After`` pause in seconds (capped), or None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        return min(max(float(value), 0.0), cap)
+    except ValueError:
+        return None
 
 
 def _api_error(response: requests.Response, route: str) -> SalesforceApiError:
@@ -197,4 +314,5 @@ def _api_error(response: requests.Response, route: str) -> SalesforceApiError:
         message = str(first.get("message") or first.get("error_description") or message)
     except (ValueError, AttributeError):
         pass
-    return SalesforceApiError(response.status_code, error_code, message, route)
+    error_class = QueryTimeout if error_code == "QUERY_TIMEOUT" else SalesforceApiError
+    return error_class(response.status_code, error_code, message, route)

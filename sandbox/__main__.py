@@ -7,6 +7,7 @@ Prints the environment that points an Airflow at them (connections as
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import certifi
 
+from sandbox.faults import FaultPlan
 from sandbox.services import start_services
 
 
@@ -41,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="another name for the server certificate, besides 127.0.0.1 and localhost (repeatable)",
+    )
+    parser.add_argument(
+        "--faults",
+        type=Path,
+        help="a fault plan (JSON, see sandbox/faults.py) both services inject from the start",
     )
     parser.add_argument(
         "--trust-bundle",
@@ -71,6 +78,10 @@ def main() -> None:
     args = build_parser().parse_args()
 
     anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    try:
+        faults = FaultPlan.from_json(json.loads(args.faults.read_text())) if args.faults else None
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"--faults {args.faults}: {error}") from None
     services = start_services(
         args.state_dir,
         candidates=args.candidates,
@@ -82,6 +93,7 @@ def main() -> None:
         host=args.host,
         advertised_host=args.advertised_host,
         tls_hostnames=tuple(args.tls_hostname),
+        faults=faults,
     )
     environment = services.connection_env()
     if args.trust_bundle:

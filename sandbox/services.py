@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from sandbox.faults import FaultPlan
 from sandbox.recruit_ai import server as recruit_ai_server
 from sandbox.salesforce import server as salesforce_server
 from sandbox.salesforce.org import Org, generate_org
@@ -94,6 +95,18 @@ class Services:
             body["max"] = max_requests
         self._salesforce_admin("POST", "api-usage", body)
 
+    def set_faults(self, plan: FaultPlan, *, recruit_ai_plan: FaultPlan | None = None) -> None:
+        """Inject ``plan``'s faults into both services from now on (``recruit_ai_plan`` into Recruit AI)."""
+        self._salesforce_admin("POST", "faults", plan.to_json())
+        response = requests.post(
+            f"{self.recruit_ai_url}/sandbox/faults",
+            json=(recruit_ai_plan or plan).to_json(),
+            headers={"token": self.recruit_ai_api_key},
+            verify=str(self.tls.ca_bundle),
+            timeout=30,
+        )
+        response.raise_for_status()
+
     def stop(self) -> None:
         """Shut every server down."""
         for server in self.servers:
@@ -131,6 +144,7 @@ def start_services(
     host: str = "127.0.0.1",
     advertised_host: str | None = None,
     tls_hostnames: tuple[str, ...] = (),
+    faults: FaultPlan | None = None,
 ) -> Services:
     """Generate an org and start the Salesforce and Recruit AI sandboxes in background threads.
 
@@ -150,7 +164,7 @@ def start_services(
     )
     salesforce_server.serve_in_thread(salesforce)
     recruit_ai_server.serve_in_thread(recruit_ai)
-    return Services(
+    services = Services(
         salesforce_url=f"https://{advertised_host}:{salesforce.server_address[1]}",
         recruit_ai_url=f"https://{advertised_host}:{recruit_ai.server_address[1]}",
         recruit_ai_api_key=api_key,
@@ -159,3 +173,6 @@ def start_services(
         credentials=credentials,
         servers=[salesforce, recruit_ai],
     )
+    if faults is not None:
+        services.set_faults(faults)
+    return services

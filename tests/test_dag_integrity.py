@@ -22,6 +22,9 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
     assert dag.params.dump() == {
         "objects": ["candidates", "positions"],
         "max_api_usage_pct": 80,
+        "max_api_calls_per_run": 5000,
+        "lookback_minutes": 5,
+        "max_reject_pct": 1,
         "dry_run": False,
         "require_resume": True,
         "full_resync": False,

@@ -40,6 +40,20 @@ class Field:
     required: bool = False
 
 
+@dataclass(frozen=True)
+class RelatedChange:
+    """Records of another object whose change means "sync the record they point at".
+
+    For instance a candidate's résumé document: when it changes, the candidate
+    is synced even though the Contact itself did not change. ``link_field``
+    holds the id of the mapped record; ``where`` is a fixed filter (code, not input).
+    """
+
+    sobject: str
+    link_field: str
+    where: str | None = None
+
+
 def source_fields(*tables: Sequence[Field]) -> list[str]:
     """Return every source path the tables read, once each, in table order."""
     paths: dict[str, None] = {}  # a dict keeps the order and drops repeats
@@ -91,6 +105,20 @@ def _convert(field: Field, raw: Any) -> Any:
         # Not a converter of ours: its message may quote the value (int() does), so leave it out.
         name = getattr(field.convert, "__name__", "converter")
         raise MappingError(f"{field.target}: {name} refused the value ({type(error).__name__})") from None
+
+
+def tombstone_payload(
+    ids: Mapping[str, str], record: Mapping[str, Any], fields: Sequence[Field], attributes: Mapping[str, Any]
+) -> dict[str, str]:
+    """Build a tombstone: the record's ids, the few fields Recruit AI requires, and fixed Attributes.
+
+    Recruit AI has no delete route; a record posted with these Attributes (see
+    each mapping's ``TOMBSTONE_ATTRIBUTES``) is one it stops recommending.
+    """
+    payload = dict(ids)
+    payload.update((target, str(value)) for target, value in apply_table(record, fields).items())
+    payload["Attributes"] = attributes_json(attributes)
+    return payload
 
 
 def attributes_json(attributes: Mapping[str, Any]) -> str:

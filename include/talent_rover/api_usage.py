@@ -55,3 +55,38 @@ def usage_from_limits(limits: dict[str, Any]) -> ApiUsage:
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"/limits response has no usable DailyApiRequests: {err!r}") from err
     return ApiUsage(used=allowed - remaining, max=allowed)
+
+
+class ApiLimitReached(Exception):
+    """The sync must make no more Salesforce calls now; ``reason`` says which limit, in figures."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ApiBudget:
+    """What one task may spend: the org's usage ceiling, and its share of the run's own budget.
+
+    ``max_calls`` None means no per-run budget. ``start_usage`` is the org's usage
+    as last seen by an earlier task of the run, so that a task does not make its
+    first call blind.
+    """
+
+    max_usage_pct: float
+    max_calls: int | None = None
+    start_usage: ApiUsage | None = None
+
+    def check(self, usage: ApiUsage | None, calls_made: int) -> None:
+        """Raise ``ApiLimitReached`` if one more call would go past either limit."""
+        usage = usage or self.start_usage
+        if usage is not None and usage.reached(self.max_usage_pct):
+            raise ApiLimitReached(
+                f"the org's daily API usage is {usage.used} of {usage.max} ({usage.pct:.1f}%), "
+                f"at or over max_api_usage_pct={self.max_usage_pct:g}"
+            )
+        if self.max_calls is not None and calls_made >= self.max_calls:
+            raise ApiLimitReached(
+                f"this run's API call budget is spent ({self.max_calls} calls left to this task)"
+            )

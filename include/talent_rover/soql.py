@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from include.window import Window
 
@@ -31,11 +31,18 @@ RESUME_DOCUMENT_FIELDS = (
 )
 
 
-def soql_datetime(moment: datetime) -> str:
-    """Format a datetime as a SOQL datetime literal in UTC (seconds precision)."""
+def soql_datetime(moment: datetime, *, round_up: bool = False) -> str:
+    """Format a datetime as a SOQL datetime literal in UTC, to the second.
+
+    Stamps carry milliseconds: a window's start is rounded down and its end
+    up (``round_up``), so a window only ever widens and loses no record.
+    """
     if moment.tzinfo is None:
         raise ValueError("SOQL datetimes must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = moment.astimezone(UTC)
+    if round_up and moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def window_query(sobject: str, fields: Sequence[str], window: Window, where: str | None = None) -> str:
@@ -46,7 +53,7 @@ def window_query(sobject: str, fields: Sequence[str], window: Window, where: str
     conditions = [f"({where})"] if where else []
     if window.start is not None:
         conditions.append(f"{WINDOW_FIELD} >= {soql_datetime(window.start)}")
-    conditions.append(f"{WINDOW_FIELD} < {soql_datetime(window.end)}")
+    conditions.append(f"{WINDOW_FIELD} < {soql_datetime(window.end, round_up=True)}")
     return (
         f"SELECT {', '.join(fields)} FROM {sobject} WHERE {' AND '.join(conditions)} "
         f"ORDER BY {WINDOW_FIELD} ASC, Id ASC"
@@ -64,6 +71,16 @@ def quoted_ids(ids: Sequence[str]) -> str:
         if not is_salesforce_id(record_id):
             raise ValueError(f"not a Salesforce id: {record_id[:40]!r}")
     return ", ".join(f"'{record_id}'" for record_id in ids)
+
+
+def records_by_id_query(
+    sobject: str, fields: Sequence[str], ids: Sequence[str], where: str | None = None
+) -> str:
+    """SELECT the fields of up to ``MAX_IDS_PER_QUERY`` records by id (``where``: a fixed filter)."""
+    if not 0 < len(ids) <= MAX_IDS_PER_QUERY:
+        raise ValueError(f"between 1 and {MAX_IDS_PER_QUERY} ids per query, not {len(ids)}")
+    condition = f"({where}) AND " if where else ""
+    return f"SELECT {', '.join(fields)} FROM {sobject} WHERE {condition}Id IN ({quoted_ids(ids)})"
 
 
 def resume_documents_query(contact_ids: Sequence[str]) -> str:

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any, Protocol, TypedDict
 
 from airflow.sdk import ObjectStoragePath
 
-from include.mappings import MappingError
+from include.mappings import MappingError, RelatedChange
 from include.rejects import Reject, reject
 from include.resume_text import UnreadableResume, extract_resume_text
 from include.staging import read_jsonl, write_jsonl
+from include.talent_rover.api_usage import ApiLimitReached
+from include.talent_rover.errors import QueryTimeout
 from include.talent_rover.resumes import current_documents, resume_file
-from include.talent_rover.soql import MAX_IDS_PER_QUERY, resume_documents_query, window_query
-from include.window import Window
+from include.talent_rover.soql import (
+    MAX_IDS_PER_QUERY,
+    is_salesforce_id,
+    records_by_id_query,
+    resume_documents_query,
+    window_query,
+)
+from include.window import Progress, Window, parse_instant, progress, stopped_at
 
 log = logging.getLogger(__name__)
 
@@ -47,34 +56,149 @@ class Staged(TypedDict):
     records: int
 
 
+class Extracted(Staged):
+    """What an extract staged, and how much of its window that covers."""
+
+    progress: Progress
+
+
 class Mapped(Staged):
-    """What the mapping step staged, and what it refused."""
+    """What the mapping step staged, what it refused or held back, and how much of the window is covered."""
 
     rejects_file: str
     rejected: int
     skipped: int
+    deleted: int
+    deferred: int
+    progress: Progress
+
+
+# Before any Salesforce org existed: the lower bound a full resync's window is split from.
+EARLIEST = datetime(1999, 1, 1, tzinfo=UTC)
+# QUERY_TIMEOUT on a window split this many times over (1/4096 of it) is an error, not a reason to split.
+MAX_WINDOW_SPLITS = 12
+STAMP = "_stamp"  # staged with each record: the stamp that brought it into the window
 
 
 def extract_window(
     client: TalentRoverClient, mapping: ModuleType, window: Window, directory: ObjectStoragePath, name: str
-) -> Staged:
-    """Stage the records of ``mapping.SOBJECT`` modified in the window, one file per API page.
+) -> Extracted:
+    """Stage the records of ``mapping.SOBJECT`` changed in the window, one file per API page.
 
-    Only the fields the mapping names are selected, and ``mapping.FILTER`` decides
-    which records belong to the object (for instance, which Contacts are candidates).
+    * Only the fields the mapping names are selected, and ``mapping.FILTER``
+      decides which records belong to the object.
+    * The window is read with ``queryAll``: deleted records come back too, and
+      are posted as tombstones.
+    * Records whose ``mapping.RELATED_CHANGES`` changed in the window (a
+      candidate's résumé document) are staged as well, even if they did not change.
+    * At the API limit (``ApiLimitReached``) the extract stops cleanly: what is
+      staged stays, and ``progress`` says where the next run resumes.
     """
-    soql = window_query(mapping.SOBJECT, mapping.soql_fields(), window, mapping.FILTER)
-    staged = Staged(object=name, files=[], records=0)
-    for number, records in enumerate(client.query_pages(soql), start=1):
-        if not records:
-            continue
-        page = directory / f"{name}-page-{number:05d}.jsonl"
-        staged["records"] += write_jsonl(page, (_without_attributes(record) for record in records))
-        staged["files"].append(str(page))
-    log.info(
-        "Staged %d %s modified in %s, in %d page(s)", staged["records"], name, window, len(staged["files"])
-    )
-    return staged
+    stager = _PageStager(directory, name)
+    covered_through: str | None = None
+    try:
+        for related in mapping.RELATED_CHANGES:
+            _stage_related(client, mapping, related, window, stager)
+        for records in _window_pages(
+            client, mapping.SOBJECT, mapping.soql_fields(), window, where=mapping.FILTER
+        ):
+            stager.write(records, lambda record: record["SystemModstamp"])
+            if records:
+                covered_through = records[-1]["SystemModstamp"]
+    except ApiLimitReached as stop:
+        resume_from = parse_instant(covered_through) if covered_through else None
+        covered = progress(window, resume_from=resume_from, stopped=stop.reason)
+        log.warning(
+            "Stopped extracting %s: %s. %d staged; the next run resumes from %s",
+            name,
+            stop.reason,
+            stager.records,
+            covered["resume_from"] or covered["window_start"] or "the beginning",
+        )
+    else:
+        covered = progress(window)
+    log.info("Staged %d %s changed in %s, in %d page(s)", stager.records, name, window, len(stager.files))
+    return Extracted(object=name, files=stager.files, records=stager.records, progress=covered)
+
+
+class _PageStager:
+    """Writes pages of records to staging, each record once, with the stamp that brought it in."""
+
+    def __init__(self, directory: ObjectStoragePath, name: str) -> None:
+        self.directory = directory
+        self.name = name
+        self.files: list[str] = []
+        self.records = 0
+        self._seen: set[str] = set()
+
+    def write(self, records: list[Record], stamp: Callable[[Record], str]) -> None:
+        fresh = [
+            {**_without_attributes(record), STAMP: stamp(record)}
+            for record in records
+            if record["Id"] not in self._seen
+        ]
+        if not fresh:
+            return
+        self._seen.update(record["Id"] for record in fresh)
+        page = self.directory / f"{self.name}-page-{len(self.files) + 1:05d}.jsonl"
+        self.records += write_jsonl(page, fresh)
+        self.files.append(str(page))
+
+
+def _window_pages(
+    client: TalentRoverClient,
+    sobject: str,
+    fields: list[str],
+    window: Window,
+    *,
+    where: str | None,
+    splits: int = 0,
+) -> Iterator[list[Record]]:
+    """Yield the pages of a window query, oldest stamp first, including deleted records.
+
+    On ``QUERY_TIMEOUT`` the part of the window not yet read is split in two and
+    each half queried in turn; pages already read are not asked for again.
+    """
+    last_stamp: str | None = None
+    try:
+        for records in client.query_pages(window_query(sobject, fields, window, where), include_deleted=True):
+            yield records
+            if records:
+                last_stamp = records[-1]["SystemModstamp"]
+    except QueryTimeout:
+        # Records at the last stamp read may continue past it: start the rest there (repeats are dropped).
+        rest_start = parse_instant(last_stamp) if last_stamp else (window.start or EARLIEST)
+        middle = (rest_start + (window.end - rest_start) / 2).replace(microsecond=0)
+        if splits >= MAX_WINDOW_SPLITS or not rest_start < middle < window.end:
+            raise
+        log.warning("QUERY_TIMEOUT on %s in %s: querying it in two halves, at %s", sobject, window, middle)
+        for half in (Window(rest_start, middle), Window(middle, window.end)):
+            yield from _window_pages(client, sobject, fields, half, where=where, splits=splits + 1)
+
+
+def _stage_related(
+    client: TalentRoverClient,
+    mapping: ModuleType,
+    related: RelatedChange,
+    window: Window,
+    stager: _PageStager,
+) -> None:
+    """Stage the records whose related records changed in the window, many ids per query."""
+    fields = ["Id", related.link_field, "SystemModstamp"]
+    changed: dict[str, str] = {}  # linked record id → stamp of its first related change in the window
+    for records in _window_pages(client, related.sobject, fields, window, where=related.where):
+        for record in records:
+            linked = record.get(related.link_field)
+            if linked and is_salesforce_id(linked):
+                changed.setdefault(linked, record["SystemModstamp"])
+    ids = list(changed)
+    for start in range(0, len(ids), MAX_IDS_PER_QUERY):
+        soql = records_by_id_query(
+            mapping.SOBJECT, mapping.soql_fields(), ids[start : start + MAX_IDS_PER_QUERY], mapping.FILTER
+        )
+        for records in client.query_pages(soql, include_deleted=True):
+            stager.write(records, lambda record: changed[record["Id"]])
+    log.info("%d %s records changed in %s", len(ids), related.sobject, window)
 
 
 def _without_attributes(record: Record) -> Record:
@@ -87,40 +211,65 @@ def _without_attributes(record: Record) -> Record:
 
 
 def fetch_resumes(
-    client: TalentRoverClient, candidates: Mapping[str, Any], directory: ObjectStoragePath
-) -> Staged:
+    client: TalentRoverClient,
+    candidates: Extracted,
+    directory: ObjectStoragePath,
+    needs_resume: Callable[[Record], bool],
+) -> Extracted:
     """Stage the current résumé text of every staged candidate, one file per candidate page.
 
     Résumé documents are looked up for many candidates per query (``IN (…)``),
-    never one query per candidate. Each row is ``{"Id", "document_id", "text"}``,
-    or ``{"Id", "reason"}`` when the candidate has no usable résumé.
+    never one query per candidate; tombstones (``needs_resume`` false) need none.
+    Each row is ``{"Id", "document_id", "text"}``, or ``{"Id", "reason"}`` when the
+    candidate has no usable résumé, or ``{"Id", "deferred": true}`` when the API
+    limit stopped the step before its turn: ``progress`` then says where the next
+    run resumes, and the candidate is not posted by this one.
     """
-    staged = Staged(object="resumes", files=[], records=0)
-    found = documented = 0
+    staged = Extracted(object="resumes", files=[], records=0, progress=candidates["progress"])
+    found = 0
+    stop: ApiLimitReached | None = None
+    deferred_from: str | None = None
     for page_path in candidates["files"]:
-        contact_ids = [record["Id"] for record in read_jsonl(page_path)]
-        # A candidate's documents may span query pages: rank them all before choosing.
-        documents = current_documents(
-            document
-            for start in range(0, len(contact_ids), MAX_IDS_PER_QUERY)
-            for page in client.query_pages(
-                resume_documents_query(contact_ids[start : start + MAX_IDS_PER_QUERY])
-            )
-            for document in page
-        )
-        rows = [_resume_row(client, contact_id, documents.get(contact_id)) for contact_id in contact_ids]
-        documented += len(documents)
+        records = list(read_jsonl(page_path))
+        rows: list[Record] = []
+        if stop is None:
+            try:
+                for row in _resume_rows(client, records, needs_resume):
+                    rows.append(row)
+            except ApiLimitReached as limit:
+                stop = limit
+        for record in records[len(rows) :]:
+            rows.append({"Id": record["Id"], "deferred": True})
+            deferred_from = min(filter(None, (deferred_from, record[STAMP])), key=parse_instant)
         found += sum("text" in row for row in rows)
         out = directory / ObjectStoragePath(page_path).name.replace("candidates-page", "resumes-page")
         staged["records"] += write_jsonl(out, rows)
         staged["files"].append(str(out))
-    log.info(
-        "Résumés: %d of %d candidates have a résumé document; text extracted for %d",
-        documented,
-        staged["records"],
-        found,
-    )
+    if stop is not None:
+        resume_from = parse_instant(deferred_from) if deferred_from else None
+        staged["progress"] = stopped_at(candidates["progress"], resume_from, stop.reason)
+        log.warning("Stopped fetching résumés: %s. The next run resumes from %s", stop.reason, resume_from)
+    log.info("Résumés: text extracted for %d of %d candidates", found, staged["records"])
     return staged
+
+
+def _resume_rows(
+    client: TalentRoverClient, records: list[Record], needs_resume: Callable[[Record], bool]
+) -> Iterator[Record]:
+    """Yield one résumé row per record, in order, looking up all their documents first."""
+    wanted = [record["Id"] for record in records if needs_resume(record)]
+    # A candidate's documents may span query pages: rank them all before choosing.
+    documents = current_documents(
+        document
+        for start in range(0, len(wanted), MAX_IDS_PER_QUERY)
+        for page in client.query_pages(resume_documents_query(wanted[start : start + MAX_IDS_PER_QUERY]))
+        for document in page
+    )
+    for record in records:
+        if needs_resume(record):
+            yield _resume_row(client, record["Id"], documents.get(record["Id"]))
+        else:
+            yield {"Id": record["Id"], "reason": "a tombstone needs no résumé"}
 
 
 def _resume_row(client: TalentRoverClient, contact_id: str, document: Mapping[str, Any] | None) -> Record:
@@ -141,29 +290,45 @@ def _resume_row(client: TalentRoverClient, contact_id: str, document: Mapping[st
 
 
 def map_pages(
-    pages: Mapping[str, Any],
+    pages: Extracted,
     to_payload: Callable[[Record, int], Mapping[str, Any]],
     directory: ObjectStoragePath,
     object_name: str,
+    is_tombstone: Callable[[Record], bool],
 ) -> Mapped:
     """Map staged pages into Recruit AI payload files; refused records go to a rejects file.
 
-    ``to_payload(record, page_number)`` returns the payload, or raises
-    ``MappingError`` (a reject) or ``Skip`` (the record is deliberately not posted).
+    ``to_payload(record, page_number)`` returns the payload (a tombstone when
+    ``is_tombstone``), or raises ``MappingError`` (a reject), ``Skip`` (the record
+    is deliberately not posted) or ``Deferred`` (left to the next run).
     """
-    mapped = Mapped(object=object_name, files=[], records=0, rejects_file="", rejected=0, skipped=0)
+    mapped = Mapped(
+        object=object_name,
+        files=[],
+        records=0,
+        rejects_file="",
+        rejected=0,
+        skipped=0,
+        deleted=0,
+        deferred=0,
+        progress=pages["progress"],
+    )
     refused: list[Reject] = []
     for number, page_path in enumerate(pages["files"]):
         payloads: list[Mapping[str, Any]] = []
         for record in read_jsonl(page_path):
             try:
                 payloads.append(to_payload(record, number))
+            except Deferred:
+                mapped["deferred"] += 1
             except Skip as skip:
                 mapped["skipped"] += 1
                 refused.append(reject(record.get("Id", "?"), object_name, "resume", str(skip)))
             except MappingError as error:
                 mapped["rejected"] += 1
                 refused.append(reject(record.get("Id", "?"), object_name, "map", str(error)))
+            else:
+                mapped["deleted"] += is_tombstone(record)
         out = directory / f"{object_name}-payloads-{number + 1:05d}.jsonl"
         mapped["records"] += write_jsonl(out, payloads)
         mapped["files"].append(str(out))
@@ -171,11 +336,13 @@ def map_pages(
     write_jsonl(rejects_path, refused)
     mapped["rejects_file"] = str(rejects_path)
     log.info(
-        "Mapped %d %s payloads; %d rejected, %d skipped (reasons in %s)",
+        "Mapped %d %s payloads (%d tombstones); %d rejected, %d skipped, %d deferred (reasons in %s)",
         mapped["records"],
         object_name,
+        mapped["deleted"],
         mapped["rejected"],
         mapped["skipped"],
+        mapped["deferred"],
         rejects_path,
     )
     return mapped
@@ -185,9 +352,14 @@ class Skip(Exception):
     """A record deliberately left out of the load (for instance, a candidate without a résumé)."""
 
 
+class Deferred(Exception):
+    """A record this run could not finish (the API limit came first); the next run syncs it."""
+
+
 def candidate_payloads(
     resumes: Mapping[str, Any],
     to_payload: Callable[[Record, str | None], Mapping[str, Any]],
+    is_tombstone: Callable[[Record], bool],
     *,
     require_resume: bool,
 ) -> Callable[[Record, int], Mapping[str, Any]]:
@@ -199,6 +371,10 @@ def candidate_payloads(
             cache.clear()  # one page of résumés in memory at a time
             cache[page_number] = {row["Id"]: row for row in read_jsonl(resumes["files"][page_number])}
         resume = cache[page_number].get(record.get("Id", ""), {"reason": "no résumé looked up"})
+        if resume.get("deferred"):
+            raise Deferred
+        if is_tombstone(record):
+            return to_payload(record, None)
         text = resume.get("text")
         if require_resume and not text:
             raise Skip(f"no usable résumé: {resume.get('reason', 'empty text')}")

@@ -16,6 +16,9 @@ take the same ``token``:
 * ``GET /sandbox/candidates/{CandidateID}``, ``GET /sandbox/positions/{PositionID}``: one (404 if absent).
 * ``GET /sandbox/stats``: ``{"candidates", "positions", "requests": {"POST /public/candidate 200": n}}``.
 * ``POST /sandbox/reset``: empty the store and the stats.
+* ``GET /sandbox/faults``, ``POST /sandbox/faults`` (a ``FaultPlan`` as JSON, see
+  ``sandbox/faults.py``): the faults injected from now on (500/503, resets,
+  latency, 429 bursts with ``Retry-After``).
 
 Any other path is 404 and a known path with the wrong method 405. Every request
 goes through ``RecruitAiHandler.dispatch``, which consults the server's
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from sandbox.faults import FaultDice
 from sandbox.recruit_ai.store import Kind, RecordStore
 from sandbox.tls import TlsFiles
 
@@ -84,6 +88,8 @@ class Reply:
     status: int
     body: Any
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Fault injection: close the connection without answering, as a reset does.
+    drop_connection: bool = False
 
 
 def error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Reply:
@@ -237,6 +243,9 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
         return hmac.compare_digest(offered, self.server.api_key.encode())
 
     def _send(self, reply: Reply) -> None:
+        if reply.drop_connection:
+            self.close_connection = True
+            return
         self._discard_unread_body()
         payload = json.dumps(reply.body, ensure_ascii=False).encode()
         self.send_response(reply.status)
@@ -334,6 +343,24 @@ class RecruitAiHandler(BaseHTTPRequestHandler):
         """``GET /sandbox/stats`` (sandbox-only)."""
         return Reply(200, {**self.server.store.counts(), "requests": self.server.request_counts()})
 
+    def faults(self, params: dict[str, str]) -> Reply:
+        """``GET /sandbox/faults``: the fault plan; ``POST`` a plan (JSON) to apply it (sandbox-only)."""
+        from sandbox.faults import BadFaultPlan, FaultPlan
+        from sandbox.recruit_ai.faults import PlannedFaults
+
+        planned = self.server.faults
+        if not isinstance(planned, PlannedFaults):
+            return error(409, "not_supported", "this server was given its own fault hook")
+        if self.command == "POST":
+            try:
+                planned.dice.replace(FaultPlan.from_json(json.loads(self._read_body() or b"{}")))
+            except (ValueError, TypeError) as refused:
+                message = (
+                    str(refused) if isinstance(refused, BadFaultPlan) else "the body is not a fault plan"
+                )
+                return error(400, "invalid_fault_plan", message)
+        return Reply(200, planned.dice.plan.to_json())
+
     def reset(self, params: dict[str, str]) -> Reply:
         """``POST /sandbox/reset`` (sandbox-only)."""
         self.server.store.reset()
@@ -350,6 +377,7 @@ ROUTES: tuple[tuple[re.Pattern[str], dict[str, RouteHandler]], ...] = (
     ),
     (re.compile(r"/sandbox/stats"), {"GET": RecruitAiHandler.stats}),
     (re.compile(r"/sandbox/reset"), {"POST": RecruitAiHandler.reset}),
+    (re.compile(r"/sandbox/faults"), {"GET": RecruitAiHandler.faults, "POST": RecruitAiHandler.faults}),
 )
 
 
@@ -365,7 +393,9 @@ class RecruitAiServer(ThreadingHTTPServer):
         super().__init__(address, RecruitAiHandler)
         self.store = store
         self.api_key = api_key
-        self.faults = Faults()
+        from sandbox.recruit_ai.faults import PlannedFaults
+
+        self.faults: Faults = PlannedFaults(FaultDice())
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         # The handshake runs in the request's thread, so a slow client cannot stall accept().

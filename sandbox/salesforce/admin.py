@@ -36,6 +36,7 @@ def routes(api: SalesforceApi) -> list[Route]:
             "admin",
         ),
         Route("admin_touch", re.compile(r"/sandbox/touch/?"), ("POST",), handlers.touch, "admin"),
+        Route("admin_faults", re.compile(r"/sandbox/faults/?"), ("GET", "POST"), handlers.faults, "admin"),
     ]
 
 
@@ -59,6 +60,21 @@ class _Admin:
         self.api.usage.set(used, limit)
         used, limit = self.api.usage.snapshot()
         return json_response(200, {"used": used, "max": limit})
+
+    def faults(self, request: Request) -> Response:
+        """``GET /sandbox/faults``: the fault plan; ``POST`` a plan (JSON) to apply it from now on."""
+        from sandbox.faults import BadFaultPlan, FaultPlan
+        from sandbox.salesforce.faults import PlannedFaults
+
+        planned = self.api.faults
+        if not isinstance(planned, PlannedFaults):
+            raise ApiError(409, "NOT_SUPPORTED", "this server was built with its own fault hook")
+        if request.method == "POST":
+            try:
+                planned.dice.replace(FaultPlan.from_json(_object(request)))
+            except (BadFaultPlan, TypeError) as error:
+                raise ApiError(400, "INVALID_FAULT_PLAN", str(error)) from None
+        return json_response(200, planned.dice.plan.to_json())
 
     def records(self, request: Request) -> Response:
         """``POST /sandbox/records/{sobject}/create|update|delete``."""

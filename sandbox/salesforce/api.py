@@ -71,6 +71,11 @@ class ApiUsage:
             self.used += 1
             return True
 
+    def add(self, calls: int) -> None:
+        """Count calls made by others (the firm's own users share the allowance)."""
+        with self._lock:
+            self.used += calls
+
     def set(self, used: int | None = None, limit: int | None = None) -> None:
         """Set the counter and/or the limit."""
         with self._lock:

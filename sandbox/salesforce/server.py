@@ -40,9 +40,13 @@ Sandbox-only admin routes (no session, not counted; the real API has none):
 Changes set ``LastModifiedDate`` and ``SystemModstamp`` to ``stamp`` (ISO 8601
 with a zone; default now).
 
-Fault injection plugs in at ``build_server(..., faults=...)`` (or
-``server.api.faults``): a ``Faults`` subclass sees every request, routed, and
-may answer it or alter the response (see ``api.py``). The log says method, path (never the query
+* ``GET /sandbox/faults``, ``POST /sandbox/faults`` (a ``FaultPlan`` as JSON, see
+  ``sandbox/faults.py``): the faults injected from now on.
+
+Faults are injected by ``faults.PlannedFaults`` (error rates, resets, truncated
+JSON, latency, 503 bursts, expiring sessions, ``QUERY_TIMEOUT``, other users
+spending the allowance); ``build_server(..., faults=...)`` takes any other
+``Faults`` subclass. The log says method, path (never the query
 string), status and time, and never a record's content.
 """
 
@@ -58,8 +62,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox.faults import FaultDice
 from sandbox.salesforce.api import Faults, SalesforceApi
 from sandbox.salesforce.auth import SalesforceCredentials
+from sandbox.salesforce.faults import PlannedFaults
 from sandbox.salesforce.org import Org
 from sandbox.salesforce.web import ApiError, Request, Response
 from sandbox.tls import TlsFiles
@@ -148,6 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, response: Response) -> None:
+        if response.drop_connection:
+            self.close_connection = True
+            return
         self.send_response_only(response.status)
         self.send_header("Date", self.date_time_string())
         self.send_header("Content-Type", response.content_type)
@@ -180,7 +189,11 @@ def build_server(
     Its instance URL is ``https://{host}:{server.server_address[1]}``.
     """
     api = SalesforceApi(
-        org, credentials or SalesforceCredentials(), instance_url="", daily_limit=daily_limit, faults=faults
+        org,
+        credentials or SalesforceCredentials(),
+        instance_url="",
+        daily_limit=daily_limit,
+        faults=faults or PlannedFaults(FaultDice()),
     )
     server = SalesforceServer((host, port), api, tls.server_context())
     api.instance_url = server.instance_url

@@ -56,6 +56,8 @@ class Response:
     body: bytes = b""
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
+    # Fault injection: close the connection without answering, as a reset does.
+    drop_connection: bool = False
 
 
 @dataclass(frozen=True)

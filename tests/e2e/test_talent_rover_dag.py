@@ -7,61 +7,18 @@ independently of the sync's SOQL and mapping code.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from include.staging import read_json, read_jsonl, run_directory
-from sandbox.airflow_runs import load_dag, sync_interval
+from sandbox.airflow_runs import sync_interval
 from sandbox.recruit_ai.client import RecruitAiSandboxClient
 from tests.conftest import ANCHOR
+from tests.e2e.conftest import DAG_ID
+from tests.e2e.org_model import current_resume_versions, expected, salesforce_calls
 
-DAG_ID = "talent_rover_to_recruit_ai"
 HOUR = timedelta(hours=1)
-NOT_CANDIDATES = {None, "Not Applicable"}
-
-
-@pytest.fixture
-def dag(airflow_db: None, services: Any) -> Any:
-    """The DAG as the dags/ folder defines it, with task retries off: a failure here should fail fast.
-
-    Parsed afresh for each test: ``dag.test(run_conf=...)`` leaves the conf in the DAG object's params.
-    """
-    loaded = load_dag(DAG_ID)
-    for task in loaded.tasks:
-        task.retries = 0
-    return loaded
-
-
-def _in_window(record: dict[str, Any], start: datetime, end: datetime) -> bool:
-    return not record["IsDeleted"] and start <= record["SystemModstamp"] < end
-
-
-def _current_resume_versions(org: Any) -> dict[str, int]:
-    """Contact id → version of its current résumé (default first, then highest version)."""
-    best: dict[str, tuple[bool, float]] = {}
-    for document in org.tables["TR1__ContactDocument__c"].values():
-        if document["TR1__Type__c"] != "Resume" or document["IsDeleted"]:
-            continue
-        rank = (bool(document["TR1__isDefault__c"]), float(document["TR1__Version__c"]))
-        contact = document["TR1__Contact__c"]
-        if contact not in best or rank > best[contact]:
-            best[contact] = rank
-    return {contact: int(rank[1]) for contact, rank in best.items()}
-
-
-def _expected(org: Any, start: datetime, end: datetime) -> tuple[set[str], set[str], set[str]]:
-    """Candidate ids with a résumé, candidate ids without one, and position ids changed in [start, end)."""
-    resumes = _current_resume_versions(org)
-    candidates = {
-        contact_id
-        for contact_id, record in org.tables["Contact"].items()
-        if record["TR1__Candidate_Status__c"] not in NOT_CANDIDATES and _in_window(record, start, end)
-    }
-    with_resume = {contact_id for contact_id in candidates if contact_id in resumes}
-    positions = {job_id for job_id, job in org.tables["TR1__Job__c"].items() if _in_window(job, start, end)}
-    return with_resume, candidates - with_resume, positions
+LOOKBACK = timedelta(minutes=5)  # the lookback_minutes default: every window starts this much early
 
 
 def _summary(run: Any) -> dict[str, Any]:
@@ -72,7 +29,8 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
     dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
 ) -> None:
     start = ANCHOR - 3 * HOUR
-    with_resume, without_resume, positions = _expected(services.org, start, start + HOUR)
+    window = expected(services.org, start - LOOKBACK, start + HOUR)
+    with_resume, without_resume, positions = window.with_resume, window.without_resume, window.positions
     assert with_resume, "the test window should hold candidates with résumés"
     assert without_resume, "the test window should hold candidates without résumés"
     assert positions, "the test window should hold positions"
@@ -82,15 +40,17 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
     spent = services.salesforce_state()["api_usage"]["used"] - used_before
 
     assert run.state == "success"
-    # /limits, one page of contacts, one of jobs, one résumé-document query for the whole
-    # page of candidates, and one download per current résumé: never a query per candidate.
-    assert spent == 4 + len(with_resume)
+    # Queries by the page, résumé documents for a whole page of candidates at once, and one
+    # download per current résumé: never a query per candidate.
+    assert spent == salesforce_calls(services.org, start - LOOKBACK, start + HOUR)
     stored_candidates = {c["CandidateID"]: c for c in recruit_ai.candidates()}
     stored_positions = {p["PositionID"]: p for p in recruit_ai.positions()}
-    assert set(stored_candidates) == {f"c{contact_id}" for contact_id in with_resume}
-    assert set(stored_positions) == {f"p{job_id}" for job_id in positions}
+    assert set(stored_candidates) == {
+        f"c{contact_id}" for contact_id in with_resume | window.candidate_tombstones
+    }
+    assert set(stored_positions) == {f"p{job_id}" for job_id in positions | window.position_tombstones}
 
-    versions = _current_resume_versions(services.org)
+    versions = current_resume_versions(services.org)
     for contact_id in with_resume:
         record = services.org.tables["Contact"][contact_id]
         stored = stored_candidates[f"c{contact_id}"]
@@ -115,8 +75,8 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
 
     summary = _summary(run)
     rows = {row["object"]: row for row in summary["objects"]}
-    assert rows["candidates"]["extracted"] == len(with_resume) + len(without_resume)
-    assert rows["candidates"]["posted"] == len(with_resume)
+    assert rows["candidates"]["extracted"] == len(window.candidates)
+    assert rows["candidates"]["posted"] == len(with_resume | window.candidate_tombstones)
     assert rows["candidates"]["skipped"] == len(without_resume)
     assert rows["positions"]["posted"] == len(positions)
     assert summary["api_calls"] == spent
@@ -136,14 +96,16 @@ def test_next_interval_picks_up_later_changes(
     second = first + HOUR
     stamp = second + timedelta(minutes=17)
     touched = services.touch("Contact", count=8, stamp=stamp, seed=42)
-    with_resume, _, positions = _expected(services.org, second, second + HOUR)
+    window = expected(services.org, second - LOOKBACK, second + HOUR)
+    with_resume, positions = window.with_resume, window.positions
     assert set(touched) & with_resume, "some touched contacts should be candidates with résumés"
 
     run = sync_interval(dag, second)
 
     assert run.state == "success"
     after = {c["CandidateID"]: c for c in recruit_ai.candidates()}
-    assert set(after) == set(before) | {f"c{contact_id}" for contact_id in with_resume}
+    posted = with_resume | window.candidate_tombstones
+    assert set(after) == set(before) | {f"c{contact_id}" for contact_id in posted}
     for contact_id in set(touched) & with_resume:
         assert after[f"c{contact_id}"]["LastModifiedDate"] == stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert {p["PositionID"] for p in recruit_ai.positions()} >= {f"p{job_id}" for job_id in positions}
@@ -171,7 +133,7 @@ def test_dry_run_stages_payloads_and_posts_nothing(
     dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
 ) -> None:
     start = ANCHOR - 9 * HOUR
-    with_resume, _, positions = _expected(services.org, start, start + HOUR)
+    window = expected(services.org, start - LOOKBACK, start + HOUR)
 
     run = sync_interval(dag, start, conf={"dry_run": True})
 
@@ -179,22 +141,24 @@ def test_dry_run_stages_payloads_and_posts_nothing(
     assert recruit_ai.stats()["candidates"] == 0
     staged = run_directory(DAG_ID, run.run_id)
     payloads = [row for path in staged.glob("candidate-payloads-*.jsonl") for row in read_jsonl(path)]
-    assert {row["CandidateID"] for row in payloads} == {f"c{contact_id}" for contact_id in with_resume}
+    posted = window.with_resume | window.candidate_tombstones
+    assert {row["CandidateID"] for row in payloads} == {f"c{contact_id}" for contact_id in posted}
     assert all(json.loads(row["Attributes"]) for row in payloads)
     position_payloads = [row for path in staged.glob("position-payloads-*.jsonl") for row in read_jsonl(path)]
-    assert len(position_payloads) == len(positions)
+    assert len(position_payloads) == len(window.positions | window.position_tombstones)
 
 
 def test_candidates_without_resume_are_posted_when_not_required(
     dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
 ) -> None:
     start = ANCHOR - 11 * HOUR
-    with_resume, without_resume, _ = _expected(services.org, start, start + HOUR)
+    window = expected(services.org, start - LOOKBACK, start + HOUR)
+    without_resume = window.without_resume
 
     run = sync_interval(dag, start, conf={"require_resume": False, "objects": ["candidates"]})
 
     assert run.state == "success"
     stored = {c["CandidateID"]: c for c in recruit_ai.candidates()}
-    assert set(stored) == {f"c{contact_id}" for contact_id in with_resume | without_resume}
+    assert set(stored) == {f"c{contact_id}" for contact_id in window.candidates}
     assert all(not stored[f"c{contact_id}"].get("Resume") for contact_id in without_resume)
     assert recruit_ai.stats()["positions"] == 0

@@ -103,9 +103,35 @@ def test_candidate_never_sends_contact_details() -> None:
 
 def test_candidate_filter_and_object() -> None:
     assert candidate.SOBJECT == "Contact"
-    assert candidate.FILTER == (
-        "TR1__Candidate_Status__c != null AND TR1__Candidate_Status__c != 'Not Applicable'"
-    )
+    # Contacts that are or were candidates: one that stops being one must be told to Recruit AI.
+    assert candidate.FILTER == "TR1__Candidate_Status__c != null"
+
+
+@pytest.mark.parametrize(
+    "changes", [{"IsDeleted": True}, {"TR1__Candidate_Status__c": "Not Applicable"}], ids=["deleted", "n/a"]
+)
+def test_a_deleted_or_former_candidate_is_a_tombstone(changes: dict[str, Any]) -> None:
+    record = _contact(**changes, SystemModstamp="2026-11-02T10:15:00.000+0000")
+    assert candidate.is_tombstone(record)
+    payload = candidate.to_payload(record, "a résumé that must not be sent")
+    assert payload == {
+        "CandidateID": "c003000000000001AAA",
+        "InternalID": "c003000000000001AAA",
+        "LastModifiedDate": "2026-11-02T10:15:00Z",
+        "Attributes": '{"Status":"Deleted"}',
+    }
+
+
+def test_a_deleted_job_is_a_closed_tombstone_and_a_closed_job_is_not() -> None:
+    deleted = _job(IsDeleted=True, SystemModstamp="2026-11-02T10:15:00.000+0000")
+    assert position.is_tombstone(deleted)
+    payload = position.to_payload(deleted)
+    assert payload["JobTitle"] == deleted["Name"]
+    assert json.loads(payload["Attributes"]) == {"OpenClosed": "Closed", "Status": "Deleted"}
+    assert set(payload) == {"PositionID", "InternalID", "JobTitle", "LastModifiedDate", "Attributes"}
+    closed = _job(TR1__Status__c="Closed")
+    assert not position.is_tombstone(closed)
+    assert json.loads(position.to_payload(closed)["Attributes"])["OpenClosed"] == "Closed"
 
 
 # --- Positions ----------------------------------------------------------------------------------
@@ -201,6 +227,7 @@ def test_extracts_select_exactly_the_mapped_fields() -> None:
     assert candidate.soql_fields() == [
         "Id",
         "SystemModstamp",
+        "IsDeleted",
         "FirstName",
         "LastName",
         "Title",
@@ -215,6 +242,7 @@ def test_extracts_select_exactly_the_mapped_fields() -> None:
     assert position.soql_fields() == [
         "Id",
         "SystemModstamp",
+        "IsDeleted",
         "Name",
         "TR1__Client_Job_Description__c",
         "TR1__Account__r.Name",

@@ -12,14 +12,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from include.mappings import Field, MappingError, apply_table, attributes_json, source_fields
+from include.mappings import (
+    Field,
+    MappingError,
+    RelatedChange,
+    apply_table,
+    attributes_json,
+    tombstone_payload,
+)
 from include.mappings.converters import as_text, join_location, to_utc_iso
+from include.mappings.talent_rover import soql_fields as talent_rover_fields
 
 SOBJECT = "Contact"
 
-# Which Contacts are candidates (the rest are client contacts). Orgs differ: some use
-# other statuses or a record type; change this condition here for yours.
-FILTER = "TR1__Candidate_Status__c != null AND TR1__Candidate_Status__c != 'Not Applicable'"
+# Which Contacts are, or were, candidates (the rest are client contacts). Orgs differ: some
+# use other statuses or a record type; change this condition here for yours.
+FILTER = "TR1__Candidate_Status__c != null"
+# Statuses of a contact that is no longer a candidate: it is posted as a tombstone, as a
+# deleted one is, so that Recruit AI stops recommending it.
+NOT_A_CANDIDATE = frozenset({"Not Applicable"})
+
+# A candidate whose résumé document changed is synced even if its Contact did not change.
+RELATED_CHANGES = (RelatedChange("TR1__ContactDocument__c", "TR1__Contact__c", "TR1__Type__c = 'Resume'"),)
 
 # Recruit AI's top-level candidate fields.
 FIELDS: tuple[Field, ...] = (
@@ -42,17 +56,35 @@ ATTRIBUTES: tuple[Field, ...] = (
 )
 
 
+# A tombstone: the ids, these fields, and these Attributes (the contract's "Deleted" candidate).
+TOMBSTONE_FIELDS: tuple[Field, ...] = (
+    Field("LastModifiedDate", "SystemModstamp", to_utc_iso, required=True),
+)
+TOMBSTONE_ATTRIBUTES = {"Status": "Deleted"}
+
+
 def soql_fields() -> list[str]:
-    """Return the fields the extract selects: Id, the window's SystemModstamp, every source above."""
-    return list(dict.fromkeys(["Id", "SystemModstamp", *source_fields(FIELDS, ATTRIBUTES)]))
+    """Return the fields the extract selects: the bookkeeping fields and every source above."""
+    return talent_rover_fields(FIELDS, ATTRIBUTES, TOMBSTONE_FIELDS)
+
+
+def is_tombstone(record: Mapping[str, Any]) -> bool:
+    """Whether the Contact is deleted or no longer a candidate (Recruit AI must stop recommending it)."""
+    return bool(record.get("IsDeleted")) or record.get("TR1__Candidate_Status__c") in NOT_A_CANDIDATE
 
 
 def to_payload(record: Mapping[str, Any], resume_text: str | None) -> dict[str, str]:
-    """Return Recruit AI's form for one Contact and its résumé text; raise ``MappingError``."""
+    """Return Recruit AI's form for one Contact and its résumé text, or its tombstone.
+
+    Raises ``MappingError`` for a record that cannot be mapped.
+    """
     record_id = as_text(record.get("Id") or "")
     if record_id is None:
         raise MappingError("CandidateID: record has no Id")
-    payload = {"CandidateID": f"c{record_id}", "InternalID": f"c{record_id}"}
+    ids = {"CandidateID": f"c{record_id}", "InternalID": f"c{record_id}"}
+    if is_tombstone(record):
+        return tombstone_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
+    payload = dict(ids)
     payload.update((target, str(value)) for target, value in apply_table(record, FIELDS).items())
     if resume_text:
         payload["Resume"] = resume_text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from include.mappings import Field, MappingError, apply_table, attributes_json, source_fields
+from include.mappings import Field, MappingError, apply_table, attributes_json, tombstone_payload
 from include.mappings.converters import (
     as_text,
     html_to_recruit_ai_text,
@@ -19,12 +19,14 @@ from include.mappings.converters import (
     open_closed,
     to_utc_iso,
 )
+from include.mappings.talent_rover import soql_fields as talent_rover_fields
 
 SOBJECT = "TR1__Job__c"
 
 # Every job is synced: a job on hold or closed is posted with OpenClosed "Closed",
-# so that Recruit AI stops recommending it.
+# and a deleted one as a tombstone, so that Recruit AI stops recommending it.
 FILTER: str | None = None
+RELATED_CHANGES = ()
 
 # Recruit AI's top-level position fields.
 FIELDS: tuple[Field, ...] = (
@@ -45,17 +47,33 @@ ATTRIBUTES: tuple[Field, ...] = (
 )
 
 
+# A deleted job's tombstone: the ids, these fields, and these Attributes (the contract's).
+TOMBSTONE_FIELDS: tuple[Field, ...] = (
+    Field("JobTitle", "Name", required=True),
+    Field("LastModifiedDate", "SystemModstamp", to_utc_iso, required=True),
+)
+TOMBSTONE_ATTRIBUTES = {"OpenClosed": "Closed", "Status": "Deleted"}
+
+
 def soql_fields() -> list[str]:
-    """Return the fields the extract selects: Id, the window's SystemModstamp, every source above."""
-    return list(dict.fromkeys(["Id", "SystemModstamp", *source_fields(FIELDS, ATTRIBUTES)]))
+    """Return the fields the extract selects: the bookkeeping fields and every source above."""
+    return talent_rover_fields(FIELDS, ATTRIBUTES, TOMBSTONE_FIELDS)
+
+
+def is_tombstone(record: Mapping[str, Any]) -> bool:
+    """Whether the job is deleted."""
+    return bool(record.get("IsDeleted"))
 
 
 def to_payload(record: Mapping[str, Any]) -> dict[str, str]:
-    """Return Recruit AI's form for one job; raise ``MappingError``."""
+    """Return Recruit AI's form for one job (or its tombstone); raise ``MappingError``."""
     record_id = as_text(record.get("Id") or "")
     if record_id is None:
         raise MappingError("PositionID: record has no Id")
-    payload = {"PositionID": f"p{record_id}", "InternalID": f"p{record_id}"}
+    ids = {"PositionID": f"p{record_id}", "InternalID": f"p{record_id}"}
+    if is_tombstone(record):
+        return tombstone_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
+    payload = dict(ids)
     payload.update((target, str(value)) for target, value in apply_table(record, FIELDS).items())
     payload["Attributes"] = attributes_json(apply_table(record, ATTRIBUTES))
     return payload
