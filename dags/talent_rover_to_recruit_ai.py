@@ -41,7 +41,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -90,18 +90,34 @@ def _watermark_key(name: str) -> str:
     return watermark_key(get_current_context()["dag"].dag_id, name)
 
 
-def _window(name: str) -> Window:
-    """Return the window this run extracts for one object: its interval, widened back to the watermark."""
+def _watermark(name: str) -> datetime:
+    """Return an object's watermark; the first run of all sets it to its own interval's start.
+
+    So even a first run that is skipped or fails leaves its window to the next one.
+    """
     from airflow.sdk import Variable
 
-    from include.window import read_watermark, window_for_run
+    from include.window import read_watermark, write_watermark
+
+    context = get_current_context()
+    key = _watermark_key(name)
+    watermark = read_watermark(Variable, key)
+    if watermark is None:
+        watermark = context["data_interval_start"]
+        write_watermark(Variable, key, watermark, run_id=context["run_id"])
+    return watermark
+
+
+def _window(name: str) -> Window:
+    """Return the window this run extracts for one object: its interval, widened back to the watermark."""
+    from include.window import window_for_run
 
     context = get_current_context()
     params = context["params"]
     return window_for_run(
         context["data_interval_start"],
         context["data_interval_end"],
-        watermark=read_watermark(Variable, _watermark_key(name)),
+        watermark=_watermark(name),
         lookback=timedelta(minutes=params["lookback_minutes"]),
         full_resync=params["full_resync"],
     )
@@ -147,6 +163,8 @@ def _extract(name: str) -> dict[str, Any]:
 @task.short_circuit
 def check_api_limits(params: dict[str, Any]) -> bool:
     """Go on only while the org's daily API usage is below the threshold."""
+    for name in params["objects"]:
+        _watermark(name)
     with _talent_rover() as hook:
         usage = hook.api_usage()
     threshold = params["max_api_usage_pct"]

@@ -112,12 +112,30 @@ class TalentRoverHook(SalesforceHook):
     def _password_grant(
         self, session: requests.Session, token_url: str, form: dict[str, str]
     ) -> dict[str, str]:
-        """Run the OAuth 2.0 username-password flow and return the token response."""
-        response = session.post(token_url, data=form, timeout=self.timeout)
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
+        """Run the OAuth 2.0 username-password flow and return the token response.
+
+        An unreachable or failing server (5xx, 429, a reset, a cut-off answer) is
+        tried again, at most ``max_attempts`` times; refused credentials are not.
+        """
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = session.post(token_url, data=form, timeout=self.timeout)
+                body = response.json()
+            except (*TRANSIENT_ERRORS, ValueError) as error:
+                failure, body = type(error).__name__, {}
+            else:
+                if response.status_code < 500 and response.status_code != 429:
+                    break
+                failure = f"HTTP {response.status_code}"
+            if attempt == self.max_attempts:
+                raise AirflowException(
+                    f"Salesforce login for connection '{self.conn_id}' still failing at {token_url} "
+                    f"after {attempt} attempts: {failure}"
+                )
+            log.warning(
+                "Salesforce login: %s; trying again (attempt %d of %d)", failure, attempt, self.max_attempts
+            )
+            time.sleep(self._backoff(attempt))
         if response.status_code != 200 or "access_token" not in body:
             reason = f"{body.get('error', '')} {body.get('error_description', '')}".strip()
             raise AirflowException(

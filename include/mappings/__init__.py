@@ -107,13 +107,22 @@ def _convert(field: Field, raw: Any) -> Any:
         raise MappingError(f"{field.target}: {name} refused the value ({type(error).__name__})") from None
 
 
-def tombstone_payload(
+def recruit_ai_ids(record: Mapping[str, Any], id_field: str, prefix: str) -> dict[str, str]:
+    """Return Recruit AI's id fields for a record: ``{id_field: prefix + Id, "InternalID": the same}``."""
+    record_id = as_text(record.get("Id") or "")
+    if record_id is None:
+        raise MappingError(f"{id_field}: record has no Id")
+    return {id_field: f"{prefix}{record_id}", "InternalID": f"{prefix}{record_id}"}
+
+
+def form_payload(
     ids: Mapping[str, str], record: Mapping[str, Any], fields: Sequence[Field], attributes: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Build a tombstone: the record's ids, the few fields Recruit AI requires, and fixed Attributes.
+    """Build Recruit AI's form: the ids, the fields of a table (as text), and the Attributes JSON.
 
-    Recruit AI has no delete route; a record posted with these Attributes (see
-    each mapping's ``TOMBSTONE_ATTRIBUTES``) is one it stops recommending.
+    A tombstone is such a form with a mapping's ``TOMBSTONE_FIELDS`` and fixed
+    ``TOMBSTONE_ATTRIBUTES``: Recruit AI has no delete route, and stops
+    recommending a record posted with them.
     """
     payload = dict(ids)
     payload.update((target, str(value)) for target, value in apply_table(record, fields).items())

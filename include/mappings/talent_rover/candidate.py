@@ -12,15 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from include.mappings import (
-    Field,
-    MappingError,
-    RelatedChange,
-    apply_table,
-    attributes_json,
-    tombstone_payload,
-)
-from include.mappings.converters import as_text, join_location, to_utc_iso
+from include.mappings import Field, RelatedChange, apply_table, form_payload, recruit_ai_ids
+from include.mappings.converters import join_location, to_utc_iso
 from include.mappings.talent_rover import soql_fields as talent_rover_fields
 
 SOBJECT = "Contact"
@@ -78,15 +71,10 @@ def to_payload(record: Mapping[str, Any], resume_text: str | None) -> dict[str, 
 
     Raises ``MappingError`` for a record that cannot be mapped.
     """
-    record_id = as_text(record.get("Id") or "")
-    if record_id is None:
-        raise MappingError("CandidateID: record has no Id")
-    ids = {"CandidateID": f"c{record_id}", "InternalID": f"c{record_id}"}
+    ids = recruit_ai_ids(record, "CandidateID", "c")
     if is_tombstone(record):
-        return tombstone_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
-    payload = dict(ids)
-    payload.update((target, str(value)) for target, value in apply_table(record, FIELDS).items())
+        return form_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
+    payload = form_payload(ids, record, FIELDS, apply_table(record, ATTRIBUTES))
     if resume_text:
         payload["Resume"] = resume_text
-    payload["Attributes"] = attributes_json(apply_table(record, ATTRIBUTES))
     return payload

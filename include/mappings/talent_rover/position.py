@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from include.mappings import Field, MappingError, apply_table, attributes_json, tombstone_payload
+from include.mappings import Field, apply_table, form_payload, recruit_ai_ids
 from include.mappings.converters import (
-    as_text,
     html_to_recruit_ai_text,
     join_location,
     open_closed,
@@ -67,13 +66,7 @@ def is_tombstone(record: Mapping[str, Any]) -> bool:
 
 def to_payload(record: Mapping[str, Any]) -> dict[str, str]:
     """Return Recruit AI's form for one job (or its tombstone); raise ``MappingError``."""
-    record_id = as_text(record.get("Id") or "")
-    if record_id is None:
-        raise MappingError("PositionID: record has no Id")
-    ids = {"PositionID": f"p{record_id}", "InternalID": f"p{record_id}"}
+    ids = recruit_ai_ids(record, "PositionID", "p")
     if is_tombstone(record):
-        return tombstone_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
-    payload = dict(ids)
-    payload.update((target, str(value)) for target, value in apply_table(record, FIELDS).items())
-    payload["Attributes"] = attributes_json(apply_table(record, ATTRIBUTES))
-    return payload
+        return form_payload(ids, record, TOMBSTONE_FIELDS, TOMBSTONE_ATTRIBUTES)
+    return form_payload(ids, record, FIELDS, apply_table(record, ATTRIBUTES))
