@@ -4,6 +4,14 @@
 # postgres, redis, fab), which is why they are not in requirements.txt.
 FROM apache/airflow:3.3.2-python3.11
 
+# Debian packages the code runs: antiword reads Word 97-2003 .doc résumés (as `make system-deps`).
+USER root
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends antiword \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/*
+USER airflow
+
 # As the image's airflow user, into its virtualenv. Naming Airflow's own version keeps
 # pip from moving it away from the base image's while resolving the requirements.
 COPY --chown=airflow:0 requirements.txt constraints.txt /opt/airflow/project/

@@ -11,9 +11,17 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
 
-.PHONY: setup demo test sandbox constraints clean
+.PHONY: setup system-deps demo test sandbox constraints clean
 
-setup: $(VENV)/.installed
+setup: system-deps $(VENV)/.installed
+
+# Debian packages the code runs: antiword reads Word 97-2003 .doc résumés. Installed
+# only when missing, through sudo unless already root.
+system-deps:
+	@command -v antiword >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends antiword; \
+	}
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'

@@ -4,8 +4,14 @@ No file body is stored: a ``FileSpec`` (document id, kind, version, format and
 the contact as it was when the file was written) renders the same text every
 time, so an org of 100,000 candidates costs no file memory. Formats: PDF
 (fpdf2, some running to several pages), DOCX (python-docx, bullets as the
-"List Bullet" style), plain text (UTF-8, or Windows-1252 with CRLF line ends
-when the text fits it) and HTML.
+"List Bullet" style), ODT (an OpenDocument zip written here: content.xml with
+headings, a bulleted list and bold entries, plus its manifest), RTF (written
+here: Windows-1252 escapes for Western letters, ``\\uN?`` for the rest), plain
+text (UTF-8, or Windows-1252 with CRLF line ends when the text fits it) and HTML.
+
+Word 97-2003 DOC files are not generated: no maintained pure-Python library
+writes them. ``tests/fixtures/*.doc`` holds a few real ones, converted once by
+LibreOffice from this module's ODT files.
 
 PDF fonts: fpdf2's core Helvetica covers Latin-1 only. A document whose text
 fits Latin-1 once bullets, dashes and the euro sign are spelled in ASCII is set
@@ -23,7 +29,9 @@ import html
 import importlib.util
 import io
 import random
+import struct
 import unicodedata
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +55,8 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "txt": "text/plain",
     "html": "text/html",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "rtf": "application/rtf",
 }
 FORMATS = tuple(CONTENT_TYPES)
 
@@ -71,7 +81,7 @@ class FileSpec:
     document_id: str
     kind: str  # Resume, Cover Letter or Reference
     version: int
-    file_format: str  # pdf, docx, txt or html
+    file_format: str  # one of FORMATS
     legacy_encoding: bool  # plain text saved as Windows-1252 when it fits
     long: bool  # a résumé long enough to run over several PDF pages
     contact: Mapping[str, Any]
@@ -114,7 +124,8 @@ def full_name(contact: Mapping[str, Any]) -> str:
 def document_text(spec: FileSpec) -> str:
     """The text the file is rendered from, as a text extractor should find it, one block a line."""
     blocks, font = _rendered_blocks(spec)
-    bullet = "" if spec.file_format in ("docx", "html") else "• "
+    # Formats with real list markup carry no bullet character in their text.
+    bullet = "" if spec.file_format in ("docx", "html", "odt") else "• "
     if spec.file_format == "pdf" and font is None:
         bullet = "- "
     return "\n".join(bullet + block.text if block.style == "bullet" else block.text for block in blocks)
@@ -129,6 +140,10 @@ def render(spec: FileSpec) -> bytes:
         return _docx(blocks, spec)
     if spec.file_format == "html":
         return _html(blocks, spec).encode("utf-8")
+    if spec.file_format == "odt":
+        return _odt(blocks, spec)
+    if spec.file_format == "rtf":
+        return _rtf(blocks, spec)
     return _plain_text(spec)
 
 
@@ -385,3 +400,138 @@ def _plain_text(spec: FileSpec) -> bytes:
         except UnicodeEncodeError:
             pass  # Windows-1252 cannot hold this name (Łukasz): saved as UTF-8, as an editor would
     return text.encode("utf-8")
+
+
+# ---- OpenDocument text ----------------------------------------------------------------------------
+
+_ODT_MIMETYPE = CONTENT_TYPES["odt"]
+_ODT_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"'
+)
+_ODT_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+    ' manifest:version="1.3">\n'
+    ' <manifest:file-entry manifest:full-path="/" manifest:version="1.3"'
+    f' manifest:media-type="{_ODT_MIMETYPE}"/>\n'
+    ' <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>\n'
+    ' <manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>\n'
+    "</manifest:manifest>\n"
+)
+# Automatic styles: a bold text span for entries, a bulleted list.
+_ODT_STYLES = (
+    "<office:automatic-styles>"
+    '<style:style style:name="Bold" style:family="text"><style:text-properties fo:font-weight="bold"/>'
+    "</style:style>"
+    '<text:list-style style:name="Bullets">'
+    '<text:list-level-style-bullet text:level="1" text:bullet-char="•"/>'
+    "</text:list-style>"
+    "</office:automatic-styles>"
+)
+
+
+def _odt(blocks: list[Block], spec: FileSpec) -> bytes:
+    """An OpenDocument text file as a word processor writes it (the mimetype first, stored)."""
+    body: list[str] = []
+    in_list = False
+    for block in blocks:
+        text = html.escape(block.text, quote=False)
+        if block.style == "bullet":
+            if not in_list:
+                body.append('<text:list text:style-name="Bullets">')
+                in_list = True
+            body.append(f"<text:list-item><text:p>{text}</text:p></text:list-item>")
+            continue
+        if in_list:
+            body.append("</text:list>")
+            in_list = False
+        if block.style == "title":
+            body.append(f'<text:h text:outline-level="1">{text}</text:h>')
+        elif block.style == "heading":
+            body.append(f'<text:h text:outline-level="2">{text}</text:h>')
+        elif block.style == "entry":
+            body.append(f'<text:p><text:span text:style-name="Bold">{text}</text:span></text:p>')
+        else:
+            body.append(f"<text:p>{text}</text:p>")
+    if in_list:
+        body.append("</text:list>")
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODT_NAMESPACES}>'
+        f"{_ODT_STYLES}<office:body><office:text>{''.join(body)}</office:text></office:body>"
+        "</office:document-content>\n"
+    )
+    created = spec.created.strftime("%Y-%m-%dT%H:%M:%S")
+    meta = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta {_ODT_NAMESPACES}><office:meta>'
+        f"<dc:title>{html.escape(f'{spec.kind} v{spec.version}')}</dc:title>"
+        f"<meta:initial-creator>Talent Rover</meta:initial-creator>"
+        f"<meta:creation-date>{created}</meta:creation-date></office:meta></office:document-meta>\n"
+    )
+    # Fixed timestamps keep the bytes the same on every render.
+    stamp = spec.created.timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        members = [
+            ("mimetype", _ODT_MIMETYPE, zipfile.ZIP_STORED),
+            ("content.xml", content, zipfile.ZIP_DEFLATED),
+            ("meta.xml", meta, zipfile.ZIP_DEFLATED),
+            ("META-INF/manifest.xml", _ODT_MANIFEST, zipfile.ZIP_DEFLATED),
+        ]
+        for name, data, compression in members:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = compression
+            archive.writestr(info, data.encode("utf-8"))
+    return buffer.getvalue()
+
+
+# ---- RTF ------------------------------------------------------------------------------------------
+
+_RTF_STYLES = {
+    # style: (font size in half points, bold, space before in twips)
+    "title": (36, True, 0),
+    "contact": (19, False, 0),
+    "heading": (25, True, 160),
+    "entry": (21, True, 80),
+    "paragraph": (21, False, 40),
+    "bullet": (21, False, 0),
+}
+
+
+def _rtf_escape(text: str) -> str:
+    """RTF for text: Windows-1252 letters as \\'xx, anything else as \\uN? (N a signed 16-bit unit)."""
+    out: list[str] = []
+    for char in text:
+        if char in "\\{}":
+            out.append("\\" + char)
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            try:
+                out.append(f"\\'{char.encode('cp1252')[0]:02x}")
+            except UnicodeEncodeError:
+                data = char.encode("utf-16-le")  # two units (a surrogate pair) beyond the BMP
+                for (unit,) in struct.iter_unpack("<h", data):
+                    out.append(f"\\u{unit}?")
+    return "".join(out)
+
+
+def _rtf(blocks: list[Block], spec: FileSpec) -> bytes:
+    """An RTF document as WordPad or TextEdit writes it (ASCII only: every other letter escaped)."""
+    lines = [
+        "{\\rtf1\\ansi\\ansicpg1252\\deff0\\uc1",
+        "{\\fonttbl{\\f0\\fswiss\\fcharset0 Helvetica;}}",
+        "{\\info{\\title " + _rtf_escape(f"{spec.kind} v{spec.version}") + "}{\\author Talent Rover}}",
+    ]
+    for block in blocks:
+        size, bold, space = _RTF_STYLES[block.style]
+        text = _rtf_escape(f"• {block.text}" if block.style == "bullet" else block.text)
+        indent = "\\li360" if block.style == "bullet" else ""
+        weight = "\\b" if bold else "\\b0"
+        lines.append(f"\\pard\\sb{space}{indent}\\f0\\fs{size}{weight} {text}\\par")
+    lines.append("}")
+    return ("\r\n".join(lines) + "\r\n").encode("ascii")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sandbox.salesforce.documents import FileSpec, ascii_fold, document_text, render
+from sandbox.salesforce.documents import CONTENT_TYPES, FileSpec, ascii_fold, document_text, render
 from sandbox.salesforce.ids import make_id
 from sandbox.salesforce.schema import (
     CONTENT_DOCUMENT_PREFIX,
@@ -71,7 +71,9 @@ _RENDER_CACHE_SIZE = 32
 _FILE_OBJECTS = {"Attachment": "Body", "ContentVersion": "VersionData"}
 # Weighted choices as tables, one entry per 5 %: picking from them is cheap.
 _CANDIDATE_STATUSES = ("Active",) * 11 + ("Passive",) * 5 + ("Placed",) * 4
-_FORMAT_SHARES = ("pdf",) * 8 + ("docx",) * 6 + ("txt",) * 3 + ("html",) * 3
+# Rarer formats too (ODT from LibreOffice users, RTF from WordPad and TextEdit), so a
+# window of a few dozen candidates usually meets every format the extractor reads.
+_FORMAT_SHARES = ("pdf",) * 8 + ("docx",) * 6 + ("txt",) * 3 + ("html",) * 3 + ("odt",) * 2 + ("rtf",) * 2
 _T = TypeVar("_T")
 
 
@@ -273,12 +275,7 @@ def _file_content_type(sobject: str, record: Mapping[str, Any]) -> str:
     if sobject == "Attachment":
         return record.get("ContentType") or "application/octet-stream"
     extension = record.get("FileExtension") or ""
-    return {
-        "pdf": "application/pdf",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "txt": "text/plain",
-        "html": "text/html",
-    }.get(extension, "application/octet-stream")
+    return CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
 # ---- generation ---------------------------------------------------------------------------------

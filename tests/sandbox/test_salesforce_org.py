@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import docx
 import pypdf
 import pytest
+from lxml import etree
+from striprtf.striprtf import rtf_to_text
 
 from sandbox.salesforce import documents
 from sandbox.salesforce.documents import full_name, unicode_pdf_font
@@ -18,6 +21,7 @@ from sandbox.salesforce.org import Org, StoredFile, generate_org
 from sandbox.salesforce.schema import TALENT_ROVER
 
 ANCHOR = datetime(2026, 11, 2, 12, tzinfo=UTC)
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 SPREAD = timedelta(hours=72)
 CANDIDATE_STATUSES = {"Active", "Passive", "Placed"}
 
@@ -188,6 +192,19 @@ def _extract(content: bytes, file_format: str) -> str:
         return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
     if file_format == "docx":
         return "\n".join(paragraph.text for paragraph in docx.Document(io.BytesIO(content)).paragraphs)
+    if file_format == "odt":
+        # Independent of the extractor under test: the paragraphs' text as any XML reader sees it.
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            assert archive.namelist()[0] == "mimetype"
+            assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+            root = etree.fromstring(archive.read("content.xml"))
+        return "\n".join(
+            "".join(element.itertext()) for element in root.iter(f"{{{_ODF_TEXT}}}p", f"{{{_ODF_TEXT}}}h")
+        )
+    if file_format == "rtf":
+        assert content.startswith(b"{\\rtf1")
+        assert content.isascii(), "RTF escapes every non-ASCII character"
+        return rtf_to_text(content.decode("ascii"))
     if content.startswith(b"<!DOCTYPE html>"):
         return content.decode("utf-8")
     try:
@@ -218,8 +235,8 @@ def test_files_of_every_format_hold_the_text_they_were_made_from(salesforce_org:
         assert {"Summary", "Skills", "Experience", "Education"} <= set(lines)
         if spec.file_format == "pdf" and spec.long:
             assert len(pypdf.PdfReader(io.BytesIO(stored.content)).pages) >= 2
-    assert {key[0] for key in seen} == {"pdf", "docx", "txt", "html"}
-    assert len(seen) == 16, "every format, long and short, ASCII and not"
+    assert {key[0] for key in seen} == {"pdf", "docx", "txt", "html", "odt", "rtf"}
+    assert len(seen) == 24, "every format, long and short, ASCII and not"
 
 
 def test_plain_text_files_come_in_utf8_and_windows_1252(salesforce_org: Org) -> None:
