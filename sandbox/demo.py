@@ -13,12 +13,14 @@ import contextlib
 import logging
 import os
 import sys
+import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from include.staging import read_json, run_directory
+from include.summary import summary_table
 from sandbox.airflow_runs import PROJECT, ensure_metadata_db, load_dag, sync_interval
 from sandbox.recruit_ai.client import RecruitAiSandboxClient
 from sandbox.services import Services, start_services
@@ -33,13 +35,11 @@ def _run_summary(run_id: str) -> dict[str, Any]:
 
 
 def _print_run(title: str, summary: dict[str, Any], services: Services) -> None:
-    print(f"\n== {title}: window {summary['window']}")
-    print(f"   {'object':<11} {'extracted':>9} {'posted':>7} {'skipped':>8} {'rejected':>9} {'failed':>7}")
+    print(f"\n== {title}")
+    print(textwrap.indent(summary_table(summary["objects"]), "   "))
     for row in summary["objects"]:
-        print(
-            f"   {row['object']:<11} {row['extracted']:>9} {row['posted']:>7} "
-            f"{row['skipped']:>8} {row['rejected']:>9} {row['failed']:>7}"
-        )
+        if row["window_end"]:
+            print(f"   {row['object']}: window [{row['window_start']}, {row['window_end']})")
     usage = services.salesforce_state()["api_usage"]
     spent, used, allowed = summary["api_calls"], usage["used"], usage["max"]
     print(f"   Salesforce API calls spent: {spent} (org usage now {used}/{allowed})")
