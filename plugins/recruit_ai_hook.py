@@ -17,13 +17,10 @@ Logs carry record ids, statuses and counts, never record content or the key.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -33,14 +30,14 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
+from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+
 log = logging.getLogger(__name__)
 
 RecordKind = Literal["candidate", "position"]
 ID_FIELDS: dict[str, str] = {"candidate": "CandidateID", "position": "PositionID"}
 ENDPOINTS: dict[str, str] = {"candidate": "/public/candidate", "position": "/public/position"}
 MAX_REASON_CHARS = 300
-# Errors worth another try: the request may not have arrived, or the answer was cut off.
-TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass(frozen=True)
@@ -247,22 +244,10 @@ class RecruitAiHook(HttpHook):
         return PostOutcome(record_id, "rejected" if status >= 400 else "failed", status, reason), None
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_cap_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
-        return random.uniform(0, ceiling)  # noqa: S311 - jitter spreads retries; it guards no secret
+        return backoff_seconds(attempt, self.backoff_base_seconds, self.backoff_cap_seconds)
 
     def _retry_after(self, response: requests.Response) -> float | None:
-        """Return the ``Retry-After`` pause (seconds or HTTP date), capped; None if absent or unreadable."""
-        value = response.headers.get("Retry-After", "").strip()
-        if not value:
-            return None
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
-            except (TypeError, ValueError):
-                return None
-        return min(max(seconds, 0.0), self.retry_after_cap_seconds)
+        return retry_after_seconds(response, self.retry_after_cap_seconds)
 
 
 def _created(response: requests.Response) -> bool | None:

@@ -18,7 +18,6 @@ a private CA is trusted through ``REQUESTS_CA_BUNDLE``.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -31,6 +30,7 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from simple_salesforce import Salesforce, api
 
+from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
 from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
 
@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
-# Errors worth another try: the request may not have arrived, or the answer was cut off.
-TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 T = TypeVar("T")
 
 
@@ -204,7 +202,8 @@ class TalentRoverHook(SalesforceHook):
                     continue
                 if status == 429 or status >= 500:
                     failure = f"HTTP {status} {_error_code(response)}"
-                    delay = _retry_after(response, self.retry_after_cap_seconds) or self._backoff(attempt)
+                    retry_after = retry_after_seconds(response, self.retry_after_cap_seconds)
+                    delay = self._backoff(attempt) if retry_after is None else retry_after
                 elif status >= 300:
                     raise _api_error(response, route)
                 else:
@@ -230,8 +229,7 @@ class TalentRoverHook(SalesforceHook):
         )
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_cap_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
-        return random.uniform(0, ceiling)  # noqa: S311 - jitter spreads retries; it guards no secret
+        return backoff_seconds(attempt, self.backoff_base_seconds, self.backoff_cap_seconds)
 
     def api_usage(self) -> ApiUsage:
         """Return the org's daily API usage from ``GET /limits`` (one API call)."""
@@ -311,15 +309,6 @@ def _error_code(response: requests.Response) -> str:
         return str(first.get("errorCode") or first.get("error") or "")
     except (ValueError, AttributeError):
         return ""
-
-
-def _retry_after(response: requests.Response, cap: float) -> float | None:
-    """The ``Retry-After`` pause in seconds (capped), or None when absent or unreadable."""
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        return min(max(float(value), 0.0), cap)
-    except ValueError:
-        return None
 
 
 def _api_error(response: requests.Response, route: str) -> SalesforceApiError:
