@@ -14,7 +14,9 @@ check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes 
   page, deleted ones included (`queryAll`), selecting only the fields the mappings in
   `include/mappings/talent_rover/` name. Candidates whose résumé document changed come too.
 * **fetch_resumes** finds each candidate's current résumé (many candidates per query)
-  and extracts its text: Recruit AI matches on it.
+  and extracts its text: Recruit AI matches on it. A résumé version already read is
+  taken from the résumé cache under the staging location, at no API call; a file over
+  `max_resume_bytes` is refused unread.
 * **map_*** turn records into Recruit AI payloads, and deleted records (or contacts
   that are no longer candidates) into tombstones; records that cannot be mapped go to
   the rejects file with a reason.
@@ -194,14 +196,21 @@ def extract_candidates() -> dict[str, Any]:
 
 
 @task
-def fetch_resumes(candidates: dict[str, Any]) -> dict[str, Any]:
-    """Stage the current résumé text of every extracted candidate."""
+def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Stage the current résumé text of every extracted candidate, through the résumé cache."""
     from include.mappings.talent_rover import candidate
+    from include.resume_cache import ResumeCache
+    from include.staging import cache_directory
     from include.talent_rover.sync import fetch_resumes as stage_resumes
 
-    with _talent_rover() as hook:
+    with _talent_rover() as hook, ResumeCache(cache_directory("talent_rover-resumes")) as cache:
         staged = stage_resumes(
-            hook, candidates, _run_directory(), needs_resume=lambda record: not candidate.is_tombstone(record)
+            hook,
+            candidates,
+            _run_directory(),
+            needs_resume=lambda record: not candidate.is_tombstone(record),
+            cache=cache,
+            max_bytes=params["max_resume_bytes"],
         )
     return dict(staged)
 
@@ -365,6 +374,12 @@ def report(params: dict[str, Any]) -> dict[str, Any]:
             True, type="boolean", description="Post only candidates that have a résumé with text."
         ),
         "full_resync": Param(False, type="boolean", description="Ignore the interval and sync every record."),
+        "max_resume_bytes": Param(
+            10 * 1024 * 1024,
+            type="integer",
+            minimum=1,
+            description="Skip a candidate whose résumé file is larger than this many bytes (default 10 MiB).",
+        ),
     },
 )
 def talent_rover_to_recruit_ai() -> None:

@@ -60,11 +60,17 @@ DEFAULT_EXTRACTION_SECONDS = 30.0
 
 
 class UnreadableResume(ValueError):
-    """A résumé file with no usable text; ``reason`` says why in a few words, e.g. "encrypted PDF"."""
+    """A résumé file with no usable text; ``reason`` says why in a few words, e.g. "encrypted PDF".
 
-    def __init__(self, reason: str) -> None:
+    ``lasting`` is False when the same file might be read another time (a time
+    limit, a crash, a size limit that may be raised, a missing tool): only a lasting
+    verdict about a file may be remembered in the résumé cache.
+    """
+
+    def __init__(self, reason: str, *, lasting: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.lasting = lasting
 
 
 # --- Format detection ------------------------------------------------------------------------
@@ -358,7 +364,7 @@ def _doc_text(content: bytes, timeout_seconds: float | None = None) -> str:
     """Return the text of a Word 97-2003 file, one line per paragraph, through ``antiword``."""
     executable = shutil.which(ANTIWORD)
     if executable is None:
-        raise UnreadableResume("cannot read DOC: antiword is not installed (run `make setup`)")
+        raise UnreadableResume("cannot read DOC: antiword is not installed (run `make setup`)", lasting=False)
     # antiword seeks in its input, so it reads a file rather than a pipe.
     with tempfile.NamedTemporaryFile(suffix=".doc") as file:
         file.write(content)
@@ -373,7 +379,8 @@ def _doc_text(content: bytes, timeout_seconds: float | None = None) -> str:
                 env={**os.environ, "LC_ALL": "C.UTF-8"},
             )
         except subprocess.TimeoutExpired:
-            raise UnreadableResume(f"extraction timed out after {timeout_seconds:g} s") from None
+            reason = f"extraction timed out after {timeout_seconds:g} s"
+            raise UnreadableResume(reason, lasting=False) from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit code {result.returncode}"
@@ -438,7 +445,9 @@ def extract_resume_text(
     cannot be read or holds no text.
     """
     if len(content) > max_bytes:
-        raise UnreadableResume(f"file too large ({len(content):,} bytes, the limit is {max_bytes:,})")
+        raise UnreadableResume(
+            f"file too large ({len(content):,} bytes, the limit is {max_bytes:,})", lasting=False
+        )
     file_format = detect_format(content, filename)
     if file_format == "doc":
         raw = _doc_text(content, timeout_seconds)
@@ -583,10 +592,12 @@ def run_with_time_limit(function: Callable[..., str], *args: Any, timeout_second
         status, value = worker.call(function, args, deadline)
     except TimeoutError:
         worker.stop()
-        raise UnreadableResume(f"extraction timed out after {timeout_seconds:g} s") from None
+        raise UnreadableResume(f"extraction timed out after {timeout_seconds:g} s", lasting=False) from None
     except (EOFError, OSError):  # the worker died: killed for memory, or a crash in C code
         worker.stop()
-        raise UnreadableResume(f"extraction crashed (worker exit code {worker.process.returncode})") from None
+        raise UnreadableResume(
+            f"extraction crashed (worker exit code {worker.process.returncode})", lasting=False
+        ) from None
     except BaseException:
         worker.stop()  # e.g. KeyboardInterrupt mid-request: the worker's state is unknown
         raise
@@ -594,7 +605,7 @@ def run_with_time_limit(function: Callable[..., str], *args: Any, timeout_second
     if status == "unreadable":
         raise UnreadableResume(value)
     if status == "error":
-        raise UnreadableResume(f"extraction failed: {value}")
+        raise UnreadableResume(f"extraction failed: {value}", lasting=False)
     text: str = value
     return text
 

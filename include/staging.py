@@ -39,6 +39,14 @@ def run_directory(dag_id: str, run_id: str) -> ObjectStoragePath:
     return directory
 
 
+def cache_directory(name: str) -> ObjectStoragePath:
+    """Return a cache kept across runs (e.g. résumé texts), under the staging location.
+
+    It is not a run's directory: every run, on every worker, shares it.
+    """
+    return staging_root() / "cache" / name
+
+
 def write_jsonl(path: ObjectStoragePath, rows: Iterable[Mapping[str, object]]) -> int:
     """Write rows as JSON Lines (replacing the file, so a retried task rewrites it) and count them."""
     count = 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -32,7 +32,7 @@ from simple_salesforce import Salesforce, api
 
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
-from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
+from include.talent_rover.errors import FileTooLarge, MalformedResponse, QueryTimeout, SalesforceApiError
 
 __all__ = ["SalesforceApiError", "TalentRoverHook"]
 
@@ -161,6 +161,7 @@ class TalentRoverHook(SalesforceHook):
         read: Callable[[requests.Response], T],
         *,
         headers: dict[str, str] | None = None,
+        stream: bool = False,
         **params: str,
     ) -> T:
         """GET a REST resource and ``read`` its answer, retrying what is transient.
@@ -185,6 +186,7 @@ class TalentRoverHook(SalesforceHook):
                     headers={**sf.headers, **(headers or {})},
                     params=params or None,
                     timeout=self.timeout,
+                    stream=stream,
                 )
             except TRANSIENT_ERRORS as error:
                 self.calls_made += 1  # it may have reached Salesforce, and counted there
@@ -267,13 +269,19 @@ class TalentRoverHook(SalesforceHook):
     def _instance_url(self) -> str:
         return f"https://{self.conn.sf_instance}"
 
-    def download(self, sobject: str, record_id: str, blob_field: str) -> bytes | None:
+    def download(
+        self, sobject: str, record_id: str, blob_field: str, *, max_bytes: int | None = None
+    ) -> bytes | None:
         """Return a file body, e.g. ``download("Attachment", id, "Body")`` (one API call).
 
-        Returns None when Salesforce has no such file (404).
+        Returns None when Salesforce has no such file (404). A body over ``max_bytes``
+        raises ``FileTooLarge`` as soon as it is known, without reading the rest.
         """
+        url = f"{self._data_url}sobjects/{sobject}/{record_id}/{blob_field}"
         try:
-            return self._call(f"{self._data_url}sobjects/{sobject}/{record_id}/{blob_field}", _content)
+            if max_bytes is None:
+                return self._call(url, _content)
+            return self._call(url, partial(_content_up_to, max_bytes), stream=True)
         except SalesforceApiError as error:
             if error.status == 404:
                 return None
@@ -291,6 +299,23 @@ def _json(response: requests.Response) -> Any:
 def _content(response: requests.Response) -> bytes:
     """A file body."""
     return response.content
+
+
+def _content_up_to(max_bytes: int, response: requests.Response) -> bytes:
+    """A streamed file body, refused (``FileTooLarge``) once it passes ``max_bytes``."""
+    with response:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FileTooLarge(max_bytes, int(declared))
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FileTooLarge(max_bytes)
+        except TRANSIENT_ERRORS as error:
+            raise ValueError(f"body cut off ({type(error).__name__})") from None  # retried
+        return bytes(body)
 
 
 def _query_page(response: requests.Response) -> dict[str, Any]:

@@ -28,6 +28,7 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
         "dry_run": False,
         "require_resume": True,
         "full_resync": False,
+        "max_resume_bytes": 10 * 1024 * 1024,
     }
     assert dag.doc_md.strip().startswith("### Talent Rover → Recruit AI")
     assert all(task.retries >= 2 for task in dag.tasks)

@@ -61,3 +61,19 @@ def resume_file(document: Mapping[str, Any]) -> ResumeFile | None:
     if is_salesforce_id(content_version_id):
         return ResumeFile(document_id, "ContentVersion", content_version_id, "VersionData")
     return None
+
+
+def resume_version(document: Mapping[str, Any], location: ResumeFile) -> str:
+    """Return what identifies this version of a document's file, for the résumé cache.
+
+    Everything that changes when the file does: the document's version number and
+    ``SystemModstamp`` (any edit to the document, a new file included, moves it),
+    and the file's own id (a new ContentVersion is a new id).
+    """
+    return "|".join(
+        (
+            str(document.get("TR1__Version__c") or ""),
+            str(document.get("SystemModstamp") or ""),
+            f"{location.sobject}:{location.file_id}",
+        )
+    )

@@ -48,10 +48,13 @@ class _Admin:
         self.org = api.org
 
     def state(self, request: Request) -> Response:
-        """``GET /sandbox/state``: API usage and live record counts per object."""
+        """``GET /sandbox/state``: API usage, counted calls by route, and live record counts per object."""
         used, limit = self.api.usage.snapshot()
         counts = {sobject.name: self.org.live_count(sobject.name) for sobject in self.org.schema}
-        return json_response(200, {"api_usage": {"used": used, "max": limit}, "counts": counts})
+        calls = dict(self.api.calls_by_route)
+        return json_response(
+            200, {"api_usage": {"used": used, "max": limit}, "calls_by_route": calls, "counts": counts}
+        )
 
     def api_usage(self, request: Request) -> Response:
         """``POST /sandbox/api-usage {"used"?, "max"?}``: set the daily counter and/or limit."""

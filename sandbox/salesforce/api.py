@@ -13,7 +13,7 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -162,6 +162,9 @@ class SalesforceApi:
         self.faults = faults or Faults()
         self.sessions = Sessions()
         self.usage = ApiUsage(daily_limit)
+        # Counted calls by route name ("query", "query_more", "blob", ...): what a sync spent on what.
+        self.calls_by_route: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
         self.cursors = Cursors()
         self.routes = self._routes() + admin.routes(self)
 
@@ -195,6 +198,8 @@ class SalesforceApi:
             )
             return error.response()
         if self.usage.spend():
+            with self._calls_lock:
+                self.calls_by_route[route.name] += 1
             response = self._call(route, request)
         else:
             response = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.").response()

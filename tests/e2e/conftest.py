@@ -26,13 +26,17 @@ def dag(airflow_db: None, services: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def clean_slate(airflow_db: None, services: Any) -> Iterator[None]:
-    """Forget the watermarks earlier tests left, and switch faults off (before and after)."""
+    """Forget the watermarks and résumé cache earlier tests left, and switch faults off (before and after)."""
     from airflow.models import Variable
 
+    from include.staging import cache_directory
     from sandbox.faults import FaultPlan
 
     for name in ("candidates", "positions"):
         Variable.delete(f"{DAG_ID}.watermark.{name}")
+    cache = cache_directory("talent_rover-resumes")
+    if cache.exists():
+        cache.rmdir(recursive=True)
     services.set_faults(FaultPlan())
     services.set_api_usage(0)
     yield

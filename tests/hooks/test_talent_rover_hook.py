@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from include.talent_rover.errors import FileTooLarge
 from include.talent_rover.soql import window_query
 from include.window import Window
 from talent_rover_hook import SalesforceApiError, TalentRoverHook
@@ -28,7 +30,8 @@ def test_oauth_password_flow_against_instance_url_and_limits(hook: TalentRoverHo
 
 
 def test_query_pages_follow_next_records_url(hook: TalentRoverHook, services: Any) -> None:
-    soql = window_query("Contact", ["Id", "SystemModstamp"], Window(None, ANCHOR))
+    # Every contact: other tests touch records after ANCHOR.
+    soql = window_query("Contact", ["Id", "SystemModstamp"], Window(None, ANCHOR + timedelta(days=365)))
     pages = list(hook.query_pages(soql, batch_size=200))
     ids = [record["Id"] for page in pages for record in page]
     live_contacts = services.salesforce_state()["counts"]["Contact"]
@@ -49,6 +52,17 @@ def test_salesforce_errors_become_clear_exceptions(hook: TalentRoverHook) -> Non
 
 def test_missing_file_downloads_as_none(hook: TalentRoverHook) -> None:
     assert hook.download("Attachment", "00P000000000000AAA", "Body") is None
+
+
+def test_a_file_over_max_bytes_is_refused_unread(hook: TalentRoverHook, services: Any) -> None:
+    attachment_id = next(iter(services.org.tables["Attachment"]))
+    body = hook.download("Attachment", attachment_id, "Body")
+    assert body is not None
+    assert body == hook.download("Attachment", attachment_id, "Body", max_bytes=len(body))
+    with pytest.raises(FileTooLarge, match=f"the limit is {len(body) - 1:,} bytes") as refused:
+        hook.download("Attachment", attachment_id, "Body", max_bytes=len(body) - 1)
+    assert refused.value.limit == len(body) - 1
+    assert hook.calls_made == 3  # a refusal costs its one call, no retry
 
 
 def test_wrong_password_fails_naming_the_connection(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
