@@ -43,13 +43,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pendulum
 from airflow.sdk import (
     CronDataIntervalTimetable,
-    ObjectStoragePath,
     Param,
     TriggerRule,
     dag,
@@ -58,115 +57,56 @@ from airflow.sdk import (
 )
 
 if TYPE_CHECKING:
-    from include.window import Window
     from talent_rover_hook import TalentRoverHook
 
 log = logging.getLogger(__name__)
 
 OBJECTS = ["candidates", "positions"]
-# The tasks that call Salesforce, in the order they run; each records what it spent (XCom key below).
+# The tasks that call Salesforce, in the order they run; each records what it spent.
 SALESFORCE_TASKS = ["check_api_limits", "extract_positions", "extract_candidates", "fetch_resumes"]
-SPENT = "salesforce_calls"
-REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")]
-
-
-def _selected(name: str) -> None:
-    """Skip the calling task when the run's ``objects`` param leaves this object out."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    if name not in get_current_context()["params"]["objects"]:
-        raise AirflowSkipException(f"{name} not in this run's objects")
-
-
-def _run_directory() -> ObjectStoragePath:
-    """Return this run's staging directory."""
-    from include.staging import run_directory
-
-    context = get_current_context()
-    return run_directory(context["dag"].dag_id, context["run_id"])
-
-
-def _watermark_key(name: str) -> str:
-    from include.window import watermark_key
-
-    return watermark_key(get_current_context()["dag"].dag_id, name)
-
-
-def _watermark(name: str) -> datetime:
-    """Return an object's watermark; the first run of all sets it to its own interval's start.
-
-    So even a first run that is skipped or fails leaves its window to the next one.
-    """
-    from airflow.sdk import Variable
-
-    from include.window import read_watermark, write_watermark
-
-    context = get_current_context()
-    key = _watermark_key(name)
-    watermark = read_watermark(Variable, key)
-    if watermark is None:
-        watermark = context["data_interval_start"]
-        write_watermark(Variable, key, watermark, run_id=context["run_id"])
-    return watermark
-
-
-def _window(name: str) -> Window:
-    """Return the window this run extracts for one object: its interval, widened back to the watermark."""
-    from include.window import window_for_run
-
-    context = get_current_context()
-    params = context["params"]
-    return window_for_run(
-        context["data_interval_start"],
-        context["data_interval_end"],
-        watermark=_watermark(name),
-        lookback=timedelta(minutes=params["lookback_minutes"]),
-        full_resync=params["full_resync"],
-    )
 
 
 @contextmanager
 def _talent_rover() -> Iterator[TalentRoverHook]:
     """Yield a Salesforce hook held to what is left of the run's limits; record what it spent."""
+    from include.runs import calls_left, record_spent, spent_earlier
     from include.talent_rover.api_usage import ApiBudget, ApiUsage
     from talent_rover_hook import TalentRoverHook
 
-    context = get_current_context()
-    ti, params = context["ti"], context["params"]
-    spent = [ti.xcom_pull(task_ids=task_id, key=SPENT) for task_id in SALESFORCE_TASKS]
-    earlier = [entry for entry in spent if entry]
-    last_usage = next((ApiUsage(*entry["usage"]) for entry in reversed(earlier) if entry["usage"]), None)
+    params = get_current_context()["params"]
+    earlier = spent_earlier(SALESFORCE_TASKS)
     budget = ApiBudget(
         max_usage_pct=params["max_api_usage_pct"],
-        max_calls=max(0, params["max_api_calls_per_run"] - sum(entry["calls"] for entry in earlier)),
-        start_usage=last_usage,
+        max_calls=calls_left(SALESFORCE_TASKS, params["max_api_calls_per_run"]),
+        start_usage=next((ApiUsage(*e["usage"]) for e in reversed(earlier) if e["usage"]), None),
     )
     hook = TalentRoverHook(budget=budget)
     try:
         yield hook
     finally:
         usage = hook.last_usage
-        ti.xcom_push(
-            key=SPENT, value={"calls": hook.calls_made, "usage": [usage.used, usage.max] if usage else None}
-        )
+        record_spent(hook.calls_made, (usage.used, usage.max) if usage else None)
 
 
 def _extract(name: str) -> dict[str, Any]:
     """Stage one object's records changed in its window, through its mapping module."""
     from include.mappings.talent_rover import candidate, position
+    from include.runs import skip_unless_selected, staging_directory, window
     from include.talent_rover.sync import extract_window
 
-    _selected(name)
+    skip_unless_selected(name)
     mapping = {"candidates": candidate, "positions": position}[name]
     with _talent_rover() as hook:
-        return dict(extract_window(hook, mapping, _window(name), _run_directory(), name))
+        return dict(extract_window(hook, mapping, window(name), staging_directory(), name))
 
 
 @task.short_circuit
 def check_api_limits(params: dict[str, Any]) -> bool:
     """Go on only while the org's daily API usage is below the threshold."""
+    from include.runs import watermark
+
     for name in params["objects"]:
-        _watermark(name)
+        watermark(name)
     with _talent_rover() as hook:
         usage = hook.api_usage()
     threshold = params["max_api_usage_pct"]
@@ -200,6 +140,7 @@ def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[st
     """Stage the current résumé text of every extracted candidate, through the résumé cache."""
     from include.mappings.talent_rover import candidate
     from include.resume_cache import ResumeCache
+    from include.runs import staging_directory
     from include.staging import cache_directory
     from include.talent_rover.sync import fetch_resumes as stage_resumes
 
@@ -207,7 +148,7 @@ def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[st
         staged = stage_resumes(
             hook,
             candidates,
-            _run_directory(),
+            staging_directory(),
             needs_resume=lambda record: not candidate.is_tombstone(record),
             cache=cache,
             max_bytes=params["max_resume_bytes"],
@@ -219,111 +160,55 @@ def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[st
 def map_candidates(resumes: dict[str, Any], candidates: dict[str, Any], params: dict[str, Any]) -> Any:
     """Map candidates (joined with their résumé text) into Recruit AI payloads, or tombstones."""
     from include.mappings.talent_rover import candidate
-    from include.talent_rover.sync import candidate_payloads, map_pages
+    from include.pages import candidate_payloads, map_pages
+    from include.runs import staging_directory
 
     mapper = candidate_payloads(
         resumes, candidate.to_payload, candidate.is_tombstone, require_resume=params["require_resume"]
     )
     # The résumé step's progress: it may have stopped before the extract did.
     covered = {**candidates, "progress": resumes["progress"]}
-    return map_pages(covered, mapper, _run_directory(), "candidate", candidate.is_tombstone)
+    return map_pages(covered, mapper, staging_directory(), "candidate", candidate.is_tombstone)
 
 
 @task
 def map_positions(positions: dict[str, Any]) -> Any:
     """Map positions into Recruit AI payloads, or tombstones."""
     from include.mappings.talent_rover import position
-    from include.talent_rover.sync import map_pages
+    from include.pages import map_pages
+    from include.runs import staging_directory
 
     return map_pages(
         positions,
         lambda record, _page: position.to_payload(record),
-        _run_directory(),
+        staging_directory(),
         "position",
         position.is_tombstone,
     )
 
 
 @task
-def load_candidates(mapped: dict[str, Any], params: dict[str, Any]) -> Any:
+def load_candidates(mapped: dict[str, Any]) -> Any:
     """Post candidate payloads to Recruit AI, then move the candidates' watermark."""
-    return _load("candidates", "candidate", mapped, dry_run=params["dry_run"])
+    from include.runs import load
+
+    return load("candidates", "candidate", mapped)
 
 
 @task
-def load_positions(mapped: dict[str, Any], params: dict[str, Any]) -> Any:
+def load_positions(mapped: dict[str, Any]) -> Any:
     """Post position payloads to Recruit AI, then move the positions' watermark."""
-    return _load("positions", "position", mapped, dry_run=params["dry_run"])
+    from include.runs import load
 
-
-def _load(name: str, kind: str, mapped: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
-    """Post one kind's staged payloads (unless this is a dry run); fail if any could not be posted."""
-    from include.load import load_payloads
-
-    if dry_run:
-        log.info(
-            "Dry run: %d %s payloads staged, nothing posted, watermark unchanged", mapped["records"], kind
-        )
-        return {"object": kind, "posted": 0, "dry_run": True}
-
-    from recruit_ai_hook import RecruitAiHook
-
-    loaded = load_payloads(
-        RecruitAiHook().post_records, kind, mapped["files"], _run_directory() / f"{kind}-rejects-load.jsonl"
-    )
-    if loaded["failed"]:
-        # Recruit AI replaces by id, so the retry re-posting everything is safe.
-        raise RuntimeError(
-            f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
-        )
-    return {**loaded, "watermark": _move_watermark(name, mapped["progress"])}
-
-
-def _move_watermark(name: str, covered: dict[str, Any]) -> str | None:
-    """Record how far ``name`` is loaded, once everything this run staged is in Recruit AI."""
-    from airflow.sdk import Variable
-
-    from include.window import next_watermark, read_watermark, write_watermark
-
-    key = _watermark_key(name)
-    current = read_watermark(Variable, key)
-    moved = next_watermark(current, covered)
-    if moved is not None and moved != current:
-        write_watermark(Variable, key, moved, run_id=get_current_context()["run_id"])
-    log.info("Watermark of %s: %s → %s", name, current, moved)
-    return None if moved is None else moved.isoformat()
+    return load("positions", "position", mapped)
 
 
 @task(trigger_rule=TriggerRule.NONE_FAILED)
-def report(params: dict[str, Any]) -> dict[str, Any]:
+def report() -> dict[str, Any]:
     """Log what the run did, per object, and the API calls it spent; fail on too many rejects."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from include.runs import report as report_run
 
-    from include.staging import write_json
-    from include.summary import run_summary, summary_table, too_many_rejects
-
-    ti = get_current_context()["ti"]
-    spent = [ti.xcom_pull(task_ids=task_id, key=SPENT) or {} for task_id in SALESFORCE_TASKS]
-    summary = run_summary(
-        {task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
-        api_calls=sum(entry.get("calls", 0) for entry in spent),
-    )
-    write_json(_run_directory() / "summary.json", summary)
-    windows = "\n".join(
-        f"{row['object']}: window [{row['window_start']}, {row['window_end']}), "
-        + ("covered" if row["complete"] else f"stopped ({row['stopped']}); resumes from {row['resume_from']}")
-        for row in summary["objects"]
-        if row["window_end"]
-    )
-    log.info(
-        "Sync summary\n%s\n%s\nSalesforce API calls spent: %d",
-        summary_table(summary["objects"]),
-        windows,
-        summary["api_calls"],
-    )
-    if problem := too_many_rejects(summary, params["max_reject_pct"]):
-        raise AirflowFailException(problem)
-    return summary
+    return report_run(SALESFORCE_TASKS, "Salesforce")
 
 
 @dag(

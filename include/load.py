@@ -7,8 +7,8 @@ what is counted and reported, the hook decides how records travel.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal, Protocol, TypedDict
 
 from airflow.sdk import ObjectStoragePath
 
@@ -34,7 +34,9 @@ class Outcome(Protocol):
     def created(self) -> bool | None: ...
 
 
-PostRecords = Callable[[str, Iterable[dict[str, Any]]], Iterator[Outcome]]
+# What Recruit AI stores: the kind names its routes (/public/candidate, /public/position).
+RecordKind = Literal["candidate", "position"]
+PostRecords = Callable[[RecordKind, Iterable[Mapping[str, str]]], Iterator[Outcome]]
 
 
 class Loaded(TypedDict):
@@ -50,7 +52,7 @@ class Loaded(TypedDict):
 
 
 def load_payloads(
-    post_records: PostRecords, kind: str, payload_files: Iterable[str], rejects_path: ObjectStoragePath
+    post_records: PostRecords, kind: RecordKind, payload_files: Iterable[str], rejects_path: ObjectStoragePath
 ) -> Loaded:
     """Post every staged payload of one kind ("candidate" or "position") and count the outcomes.
 

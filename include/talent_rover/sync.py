@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol
 
 from airflow.sdk import ObjectStoragePath
 
-from include.mappings import MappingError, RelatedChange
-from include.rejects import Reject, reject
+from include.mappings import RelatedChange
+from include.pages import STAMP, Extracted, PageStager, Record, StagedResumes
 from include.resume_cache import CachedResume, ResumeCache
 from include.resume_text import DEFAULT_MAX_RESUME_BYTES, UnreadableResume, extract_resume_text
 from include.staging import read_jsonl, write_jsonl
@@ -30,11 +30,9 @@ from include.talent_rover.soql import (
     resume_documents_query,
     window_query,
 )
-from include.window import Progress, Window, parse_instant, progress, stopped_at
+from include.window import Window, parse_instant, progress, stopped_at
 
 log = logging.getLogger(__name__)
-
-Record = dict[str, Any]
 
 
 class TalentRoverClient(Protocol):
@@ -51,43 +49,10 @@ class TalentRoverClient(Protocol):
         ...
 
 
-class Staged(TypedDict):
-    """What one step staged: the files, and how many records they hold."""
-
-    object: str
-    files: list[str]
-    records: int
-
-
-class Extracted(Staged):
-    """What an extract staged, and how much of its window that covers."""
-
-    progress: Progress
-
-
-class StagedResumes(Extracted):
-    """What the résumé step staged, and how many résumés it downloaded or found in the cache."""
-
-    downloaded: int
-    from_cache: int
-
-
-class Mapped(Staged):
-    """What the mapping step staged, what it refused or held back, and how much of the window is covered."""
-
-    rejects_file: str
-    rejected: int
-    skipped: int
-    deleted: int
-    deferred: int
-    progress: Progress
-
-
 # Before any Salesforce org existed: the lower bound a full resync's window is split from.
 EARLIEST = datetime(1999, 1, 1, tzinfo=UTC)
 # QUERY_TIMEOUT on a window split this many times over (1/4096 of it) is an error, not a reason to split.
 MAX_WINDOW_SPLITS = 12
-STAMP = "_stamp"  # staged with each record: the stamp that brought it into the window
 
 
 def extract_window(
@@ -104,7 +69,7 @@ def extract_window(
     * At the API limit (``ApiLimitReached``) the extract stops cleanly: what is
       staged stays, and ``progress`` says where the next run resumes.
     """
-    stager = _PageStager(directory, name)
+    stager = PageStager(directory, name, _without_attributes)
     covered_through: str | None = None
     try:
         for related in mapping.RELATED_CHANGES:
@@ -129,30 +94,6 @@ def extract_window(
         covered = progress(window)
     log.info("Staged %d %s changed in %s, in %d page(s)", stager.records, name, window, len(stager.files))
     return Extracted(object=name, files=stager.files, records=stager.records, progress=covered)
-
-
-class _PageStager:
-    """Writes pages of records to staging, each record once, with the stamp that brought it in."""
-
-    def __init__(self, directory: ObjectStoragePath, name: str) -> None:
-        self.directory = directory
-        self.name = name
-        self.files: list[str] = []
-        self.records = 0
-        self._seen: set[str] = set()
-
-    def write(self, records: list[Record], stamp: Callable[[Record], str]) -> None:
-        fresh = [
-            {**_without_attributes(record), STAMP: stamp(record)}
-            for record in records
-            if record["Id"] not in self._seen
-        ]
-        if not fresh:
-            return
-        self._seen.update(record["Id"] for record in fresh)
-        page = self.directory / f"{self.name}-page-{len(self.files) + 1:05d}.jsonl"
-        self.records += write_jsonl(page, fresh)
-        self.files.append(str(page))
 
 
 def _window_pages(
@@ -191,7 +132,7 @@ def _stage_related(
     mapping: ModuleType,
     related: RelatedChange,
     window: Window,
-    stager: _PageStager,
+    stager: PageStager,
 ) -> None:
     """Stage the records whose related records changed in the window, many ids per query."""
     fields = ["Id", related.link_field, "SystemModstamp"]
@@ -350,97 +291,3 @@ class _ResumeReader:
             return CachedResume(text=extract_resume_text(content, max_bytes=self.max_bytes)), True
         except UnreadableResume as unreadable:
             return CachedResume(reason=unreadable.reason), unreadable.lasting
-
-
-def map_pages(
-    pages: Extracted,
-    to_payload: Callable[[Record, int], Mapping[str, Any]],
-    directory: ObjectStoragePath,
-    object_name: str,
-    is_tombstone: Callable[[Record], bool],
-) -> Mapped:
-    """Map staged pages into Recruit AI payload files; refused records go to a rejects file.
-
-    ``to_payload(record, page_number)`` returns the payload (a tombstone when
-    ``is_tombstone``), or raises ``MappingError`` (a reject), ``Skip`` (the record
-    is deliberately not posted) or ``Deferred`` (left to the next run).
-    """
-    mapped = Mapped(
-        object=object_name,
-        files=[],
-        records=0,
-        rejects_file="",
-        rejected=0,
-        skipped=0,
-        deleted=0,
-        deferred=0,
-        progress=pages["progress"],
-    )
-    refused: list[Reject] = []
-    for number, page_path in enumerate(pages["files"]):
-        payloads: list[Mapping[str, Any]] = []
-        for record in read_jsonl(page_path):
-            try:
-                payloads.append(to_payload(record, number))
-            except Deferred:
-                mapped["deferred"] += 1
-            except Skip as skip:
-                mapped["skipped"] += 1
-                refused.append(reject(record.get("Id", "?"), object_name, "resume", str(skip)))
-            except MappingError as error:
-                mapped["rejected"] += 1
-                refused.append(reject(record.get("Id", "?"), object_name, "map", str(error)))
-            else:
-                mapped["deleted"] += is_tombstone(record)
-        out = directory / f"{object_name}-payloads-{number + 1:05d}.jsonl"
-        mapped["records"] += write_jsonl(out, payloads)
-        mapped["files"].append(str(out))
-    rejects_path = directory / f"{object_name}-rejects-map.jsonl"
-    write_jsonl(rejects_path, refused)
-    mapped["rejects_file"] = str(rejects_path)
-    log.info(
-        "Mapped %d %s payloads (%d tombstones); %d rejected, %d skipped, %d deferred (reasons in %s)",
-        mapped["records"],
-        object_name,
-        mapped["deleted"],
-        mapped["rejected"],
-        mapped["skipped"],
-        mapped["deferred"],
-        rejects_path,
-    )
-    return mapped
-
-
-class Skip(Exception):
-    """A record deliberately left out of the load (for instance, a candidate without a résumé)."""
-
-
-class Deferred(Exception):
-    """A record this run could not finish (the API limit came first); the next run syncs it."""
-
-
-def candidate_payloads(
-    resumes: Mapping[str, Any],
-    to_payload: Callable[[Record, str | None], Mapping[str, Any]],
-    is_tombstone: Callable[[Record], bool],
-    *,
-    require_resume: bool,
-) -> Callable[[Record, int], Mapping[str, Any]]:
-    """Return a per-record mapper that joins each candidate with its staged résumé text."""
-    cache: dict[int, dict[str, Record]] = {}
-
-    def mapper(record: Record, page_number: int) -> Mapping[str, Any]:
-        if page_number not in cache:
-            cache.clear()  # one page of résumés in memory at a time
-            cache[page_number] = {row["Id"]: row for row in read_jsonl(resumes["files"][page_number])}
-        resume = cache[page_number].get(record.get("Id", ""), {"reason": "no résumé looked up"})
-        if resume.get("deferred"):
-            raise Deferred
-        if is_tombstone(record):
-            return to_payload(record, None)
-        text = resume.get("text")
-        if require_resume and not text:
-            raise Skip(f"no usable résumé: {resume.get('reason', 'empty text')}")
-        return to_payload(record, text)
-
-    return mapper

@@ -1,0 +1,177 @@
+"""What every sync DAG's tasks do with their run, whichever ATS they read.
+
+Called from inside tasks (they read the running task's context): which objects
+the run selected, its staging directory, each object's window and watermark,
+the run's ledger of API calls, loading into Recruit AI, and the report. Both
+``talent_rover_to_recruit_ai`` and ``bullhorn_to_recruit_ai`` go through these,
+so that there is one load path and one window/watermark mechanism.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import ObjectStoragePath, Variable, get_current_context
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from include.load import RecordKind, load_payloads
+from include.staging import run_directory, write_json
+from include.summary import run_summary, summary_table, too_many_rejects
+from include.window import (
+    Progress,
+    Window,
+    next_watermark,
+    read_watermark,
+    watermark_key,
+    window_for_run,
+    write_watermark,
+)
+
+log = logging.getLogger(__name__)
+
+OBJECTS = ["candidates", "positions"]
+# The XCom key under which a task that calls the ATS records what it spent: {"calls", "usage"}.
+SPENT = "ats_calls"
+# The tasks whose results the report sums up, by object.
+REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")]
+
+
+def skip_unless_selected(name: str) -> None:
+    """Skip the calling task when the run's ``objects`` param leaves this object out."""
+    if name not in get_current_context()["params"]["objects"]:
+        raise AirflowSkipException(f"{name} not in this run's objects")
+
+
+def staging_directory() -> ObjectStoragePath:
+    """Return this run's staging directory."""
+    context = get_current_context()
+    return run_directory(context["dag"].dag_id, context["run_id"])
+
+
+def _interval() -> tuple[datetime, datetime]:
+    """The running DAG run's data interval (every run of a sync DAG has one)."""
+    context = get_current_context()
+    start, end = context["data_interval_start"], context["data_interval_end"]
+    if start is None or end is None:
+        raise AirflowFailException("this DAG run has no data interval: a sync needs one to read its window")
+    return start, end
+
+
+def _watermark_key(name: str) -> str:
+    return watermark_key(get_current_context()["dag"].dag_id, name)
+
+
+def watermark(name: str) -> datetime:
+    """Return an object's watermark; the first run of all sets it to its own interval's start.
+
+    So even a first run that is skipped or fails leaves its window to the next one.
+    """
+    context = get_current_context()
+    key = _watermark_key(name)
+    current = read_watermark(Variable, key)
+    if current is None:
+        current = _interval()[0]
+        write_watermark(Variable, key, current, run_id=context["run_id"])
+    return current
+
+
+def window(name: str) -> Window:
+    """Return the window this run extracts for one object: its interval, widened back to the watermark."""
+    params = get_current_context()["params"]
+    start, end = _interval()
+    return window_for_run(
+        start,
+        end,
+        watermark=watermark(name),
+        lookback=timedelta(minutes=params["lookback_minutes"]),
+        full_resync=params["full_resync"],
+    )
+
+
+def spent_earlier(tasks: Sequence[str]) -> list[dict[str, Any]]:
+    """Return what the run's earlier ATS tasks recorded they spent (``record_spent``), in task order."""
+    ti = get_current_context()["ti"]
+    return [entry for task_id in tasks if (entry := ti.xcom_pull(task_ids=task_id, key=SPENT))]
+
+
+def calls_left(tasks: Sequence[str], max_calls_per_run: int) -> int:
+    """Return how many ATS calls this task may still make within the run's budget."""
+    return max(0, max_calls_per_run - sum(entry["calls"] for entry in spent_earlier(tasks)))
+
+
+def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
+    """Record the calls this task made (and the last API usage it saw) for later tasks and the report."""
+    get_current_context()["ti"].xcom_push(
+        key=SPENT, value={"calls": calls, "usage": list(usage) if usage else None}
+    )
+
+
+def load(name: str, kind: RecordKind, mapped: dict[str, Any]) -> dict[str, Any]:
+    """Post one kind's staged payloads (not on a dry run), then move the object's watermark.
+
+    Fails the task when any payload could not be posted after retries: Recruit AI
+    replaces by id, so the task's retry re-posting everything is safe.
+    """
+    from recruit_ai_hook import RecruitAiHook
+
+    if get_current_context()["params"]["dry_run"]:
+        log.info(
+            "Dry run: %d %s payloads staged, nothing posted, watermark unchanged", mapped["records"], kind
+        )
+        return {"object": kind, "posted": 0, "dry_run": True}
+    loaded = load_payloads(
+        RecruitAiHook().post_records,
+        kind,
+        mapped["files"],
+        staging_directory() / f"{kind}-rejects-load.jsonl",
+    )
+    if loaded["failed"]:
+        raise RuntimeError(
+            f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
+        )
+    covered: Progress = mapped["progress"]
+    return {**loaded, "watermark": _move_watermark(name, covered)}
+
+
+def _move_watermark(name: str, covered: Progress) -> str | None:
+    """Record how far ``name`` is loaded, once everything this run staged is in Recruit AI."""
+    key = _watermark_key(name)
+    current = read_watermark(Variable, key)
+    moved = next_watermark(current, covered)
+    if moved is not None and moved != current:
+        write_watermark(Variable, key, moved, run_id=get_current_context()["run_id"])
+    log.info("Watermark of %s: %s → %s", name, current, moved)
+    return None if moved is None else moved.isoformat()
+
+
+def report(ats_tasks: Sequence[str], ats_name: str) -> dict[str, Any]:
+    """Log what the run did, per object, and the ATS calls it spent; stage it as ``summary.json``.
+
+    Fails the run (no retry) when rejects exceed the ``max_reject_pct`` param.
+    """
+    context = get_current_context()
+    ti = context["ti"]
+    summary = run_summary(
+        {task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
+        api_calls=sum(entry.get("calls", 0) for entry in spent_earlier(ats_tasks)),
+    )
+    write_json(staging_directory() / "summary.json", summary)
+    windows = "\n".join(
+        f"{row['object']}: window [{row['window_start']}, {row['window_end']}), "
+        + ("covered" if row["complete"] else f"stopped ({row['stopped']}); resumes from {row['resume_from']}")
+        for row in summary["objects"]
+        if row["window_end"]
+    )
+    log.info(
+        "Sync summary\n%s\n%s\n%s API calls spent: %d",
+        summary_table(summary["objects"]),
+        windows,
+        ats_name,
+        summary["api_calls"],
+    )
+    if problem := too_many_rejects(summary, context["params"]["max_reject_pct"]):
+        raise AirflowFailException(problem)
+    return summary
