@@ -56,12 +56,13 @@ from airflow.sdk import (
     task,
 )
 
+from include.sync_params import sync_params
+
 if TYPE_CHECKING:
     from talent_rover_hook import TalentRoverHook
 
 log = logging.getLogger(__name__)
 
-OBJECTS = ["candidates", "positions"]
 # The tasks that call Salesforce, in the order they run; each records what it spent.
 SALESFORCE_TASKS = ["check_api_limits", "extract_positions", "extract_candidates", "fetch_resumes"]
 
@@ -221,49 +222,13 @@ def report() -> dict[str, Any]:
     tags=["recruit-ai", "talent-rover"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": 2.0},
     params={
-        "objects": Param(
-            OBJECTS,
-            type="array",
-            items={"type": "string", "enum": OBJECTS},
-            description="Which record types to sync.",
-        ),
+        **sync_params("Salesforce"),
         "max_api_usage_pct": Param(
             80,
             type="number",
             minimum=1,
             maximum=100,
             description="Skip or stop the run once the org's daily API usage reaches this percentage.",
-        ),
-        "max_api_calls_per_run": Param(
-            5000,
-            type="integer",
-            minimum=2,
-            description="Stop once the run has spent this many Salesforce API calls; the next run resumes.",
-        ),
-        "lookback_minutes": Param(
-            5,
-            type="integer",
-            minimum=0,
-            maximum=1440,
-            description="Start each window this many minutes early, so late commits are not missed.",
-        ),
-        "max_reject_pct": Param(
-            1,
-            type="number",
-            minimum=0,
-            maximum=100,
-            description="Fail the run when more than this share of a window's records is rejected.",
-        ),
-        "dry_run": Param(False, type="boolean", description="Extract and map, stage payloads, post nothing."),
-        "require_resume": Param(
-            True, type="boolean", description="Post only candidates that have a résumé with text."
-        ),
-        "full_resync": Param(False, type="boolean", description="Ignore the interval and sync every record."),
-        "max_resume_bytes": Param(
-            10 * 1024 * 1024,
-            type="integer",
-            minimum=1,
-            description="Skip a candidate whose résumé file is larger than this many bytes (default 10 MiB).",
         ),
     },
 )

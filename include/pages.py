@@ -11,15 +11,17 @@ a small manifest (paths and counts) for XCom. The ATS-specific halves live in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypedDict
 
 from airflow.sdk import ObjectStoragePath
 
+from include.api_limit import ApiLimitReached
 from include.mappings import MappingError
 from include.rejects import Reject, reject
+from include.resume_files import ResumeReader
 from include.staging import read_jsonl, write_jsonl
-from include.window import Progress
+from include.window import Progress, parse_instant, stopped_at
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,56 @@ class PageStager:
         page = self.directory / f"{self.name}-page-{len(self.files) + 1:05d}.jsonl"
         self.records += write_jsonl(page, fresh)
         self.files.append(str(page))
+
+
+def stage_resumes(
+    candidates: Extracted,
+    directory: ObjectStoragePath,
+    rows_for_page: Callable[[list[Record]], Iterator[Record]],
+    reader: ResumeReader,
+) -> StagedResumes:
+    """Stage one résumé row per staged candidate, one file per candidate page.
+
+    ``rows_for_page(records)`` yields the rows of one page in order (each
+    ``{ID, "text", ...}`` or ``{ID, "reason"}``), reading files through
+    ``reader``. When it raises ``ApiLimitReached`` the rest of the candidates are
+    staged as ``{ID, "deferred": true}``: they are not posted by this run, and
+    ``progress`` says where the next one resumes (at the earliest deferred stamp).
+    """
+    staged = StagedResumes(
+        object="resumes", files=[], records=0, progress=candidates["progress"], downloaded=0, from_cache=0
+    )
+    found = 0
+    stop: ApiLimitReached | None = None
+    deferred_from: str | None = None
+    for page_path in candidates["files"]:
+        records = list(read_jsonl(page_path))
+        rows: list[Record] = []
+        if stop is None:
+            try:
+                rows.extend(rows_for_page(records))
+            except ApiLimitReached as limit:
+                stop = limit
+        for record in records[len(rows) :]:
+            rows.append({ID: record[ID], "deferred": True})
+            deferred_from = min(filter(None, (deferred_from, record[STAMP])), key=parse_instant)
+        found += sum("text" in row for row in rows)
+        out = directory / ObjectStoragePath(page_path).name.replace("candidates-page", "resumes-page")
+        staged["records"] += write_jsonl(out, rows)
+        staged["files"].append(str(out))
+    staged["downloaded"], staged["from_cache"] = reader.downloaded, reader.from_cache
+    if stop is not None:
+        resume_from = parse_instant(deferred_from) if deferred_from else None
+        staged["progress"] = stopped_at(candidates["progress"], resume_from, stop.reason)
+        log.warning("Stopped fetching résumés: %s. The next run resumes from %s", stop.reason, resume_from)
+    log.info(
+        "Résumés: text for %d of %d candidates; %d downloaded, %d from the cache",
+        found,
+        staged["records"],
+        reader.downloaded,
+        reader.from_cache,
+    )
+    return staged
 
 
 def map_pages(

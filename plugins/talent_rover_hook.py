@@ -31,8 +31,9 @@ from airflow.sdk.log import mask_secret
 from simple_salesforce import Salesforce, api
 
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+from include.resume_files import FileTooLarge
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
-from include.talent_rover.errors import FileTooLarge, MalformedResponse, QueryTimeout, SalesforceApiError
+from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
 
 __all__ = ["SalesforceApiError", "TalentRoverHook"]
 

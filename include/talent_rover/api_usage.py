@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from include.api_limit import ApiLimitReached
+
+__all__ = ["ApiBudget", "ApiLimitReached", "ApiUsage", "parse_limit_info", "usage_from_limits"]
+
 # Not anchored at either end: Salesforce appends fields after it
 # ("api-usage=25/5000; per-app-api-usage=17/250(appName=x)", "...; api-bursts=...").
 _API_USAGE = re.compile(r"(?:^|[^-\w])api-usage=(\d+)/(\d+)")
@@ -55,14 +59,6 @@ def usage_from_limits(limits: dict[str, Any]) -> ApiUsage:
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"/limits response has no usable DailyApiRequests: {err!r}") from err
     return ApiUsage(used=allowed - remaining, max=allowed)
-
-
-class ApiLimitReached(Exception):
-    """The sync must make no more Salesforce calls now; ``reason`` says which limit, in figures."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,3 @@ class QueryTimeout(SalesforceApiError):
 
 class MalformedResponse(AirflowException):
     """A Salesforce answer that is not what the API promises (bad JSON, no records, a short page)."""
-
-
-class FileTooLarge(Exception):
-    """A file body over the size limit: refused unread, as soon as the limit was passed."""
-
-    def __init__(self, limit: int, size: int | None = None) -> None:
-        seen = f"{size:,} bytes" if size is not None else "more than that"
-        super().__init__(f"file too large ({seen}, the limit is {limit:,} bytes)")
-        self.limit = limit
-        self.size = size

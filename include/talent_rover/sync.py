@@ -16,13 +16,13 @@ from typing import Any, Protocol
 from airflow.sdk import ObjectStoragePath
 
 from include.mappings import RelatedChange
-from include.pages import STAMP, Extracted, PageStager, Record, StagedResumes
-from include.resume_cache import CachedResume, ResumeCache
-from include.resume_text import DEFAULT_MAX_RESUME_BYTES, UnreadableResume, extract_resume_text
-from include.staging import read_jsonl, write_jsonl
+from include.pages import Extracted, PageStager, Record, StagedResumes, stage_resumes
+from include.resume_cache import ResumeCache
+from include.resume_files import ResumeReader
+from include.resume_text import DEFAULT_MAX_RESUME_BYTES
 from include.talent_rover.api_usage import ApiLimitReached
-from include.talent_rover.errors import FileTooLarge, QueryTimeout
-from include.talent_rover.resumes import ResumeFile, current_documents, resume_file, resume_version
+from include.talent_rover.errors import QueryTimeout
+from include.talent_rover.resumes import current_documents, resume_file, resume_version
 from include.talent_rover.soql import (
     MAX_IDS_PER_QUERY,
     is_salesforce_id,
@@ -30,7 +30,7 @@ from include.talent_rover.soql import (
     resume_documents_query,
     window_query,
 )
-from include.window import Window, parse_instant, progress, stopped_at
+from include.window import Window, parse_instant, progress
 
 log = logging.getLogger(__name__)
 
@@ -181,52 +181,17 @@ def fetch_resumes(
     step before its turn: ``progress`` then says where the next run resumes, and
     the candidate is not posted by this one.
     """
-    staged = StagedResumes(
-        object="resumes",
-        files=[],
-        records=0,
-        progress=candidates["progress"],
-        downloaded=0,
-        from_cache=0,
+    reader = ResumeReader(cache, max_bytes)
+    return stage_resumes(
+        candidates, directory, lambda records: _resume_rows(client, records, needs_resume, reader), reader
     )
-    reader = _ResumeReader(client, cache, max_bytes)
-    stop: ApiLimitReached | None = None
-    deferred_from: str | None = None
-    for page_path in candidates["files"]:
-        records = list(read_jsonl(page_path))
-        rows: list[Record] = []
-        if stop is None:
-            try:
-                for row in _resume_rows(client, records, needs_resume, reader):
-                    rows.append(row)
-            except ApiLimitReached as limit:
-                stop = limit
-        for record in records[len(rows) :]:
-            rows.append({"Id": record["Id"], "deferred": True})
-            deferred_from = min(filter(None, (deferred_from, record[STAMP])), key=parse_instant)
-        out = directory / ObjectStoragePath(page_path).name.replace("candidates-page", "resumes-page")
-        staged["records"] += write_jsonl(out, rows)
-        staged["files"].append(str(out))
-    staged["downloaded"], staged["from_cache"] = reader.downloaded, reader.from_cache
-    if stop is not None:
-        resume_from = parse_instant(deferred_from) if deferred_from else None
-        staged["progress"] = stopped_at(candidates["progress"], resume_from, stop.reason)
-        log.warning("Stopped fetching résumés: %s. The next run resumes from %s", stop.reason, resume_from)
-    log.info(
-        "Résumés: text for %d of %d candidates; %d downloaded, %d from the cache",
-        reader.found,
-        staged["records"],
-        reader.downloaded,
-        reader.from_cache,
-    )
-    return staged
 
 
 def _resume_rows(
     client: TalentRoverClient,
     records: list[Record],
     needs_resume: Callable[[Record], bool],
-    reader: _ResumeReader,
+    reader: ResumeReader,
 ) -> Iterator[Record]:
     """Yield one résumé row per record, in order, looking up all their documents first."""
     wanted = [record["Id"] for record in records if needs_resume(record)]
@@ -239,55 +204,28 @@ def _resume_rows(
     )
     for record in records:
         if needs_resume(record):
-            yield reader.row(record["Id"], documents.get(record["Id"]))
+            yield _resume_row(client, reader, record["Id"], documents.get(record["Id"]))
         else:
             yield {"Id": record["Id"], "reason": "a tombstone needs no résumé"}
 
 
-class _ResumeReader:
-    """Reads candidates' current résumés: from the cache when their version is there, else downloaded."""
-
-    def __init__(self, client: TalentRoverClient, cache: ResumeCache, max_bytes: int) -> None:
-        self.client = client
-        self.cache = cache
-        self.max_bytes = max_bytes
-        self.downloaded = 0
-        self.from_cache = 0
-        self.found = 0
-
-    def row(self, contact_id: str, document: Mapping[str, Any] | None) -> Record:
-        """Return one candidate's résumé row: its text, or why there is none."""
-        if document is None:
-            return {"Id": contact_id, "reason": "no résumé document"}
-        location = resume_file(document)
-        if location is None:
-            return {"Id": contact_id, "reason": f"résumé document {document['Id']} names no file"}
-        version = resume_version(document, location)
-        outcome = self.cache.get(location.document_id, version)
-        if outcome is not None:
-            self.from_cache += 1
-        else:
-            outcome, lasting = self._read(location)
-            if lasting:
-                self.cache.put(location.document_id, version, outcome)
-        if outcome.text is None:
-            return {"Id": contact_id, "reason": f"résumé {location.document_id}: {outcome.reason}"}
-        self.found += 1
-        return {"Id": contact_id, "document_id": location.document_id, "text": outcome.text}
-
-    def _read(self, location: ResumeFile) -> tuple[CachedResume, bool]:
-        """Download a résumé file and read it: what it gave, and whether that lasts (may be cached)."""
-        try:
-            content = self.client.download(
-                location.sobject, location.file_id, location.blob_field, max_bytes=self.max_bytes
-            )
-        except FileTooLarge as too_large:
-            self.downloaded += 1
-            return CachedResume(reason=str(too_large)), False
-        self.downloaded += 1
-        if content is None:
-            return CachedResume(reason=f"file {location.sobject} {location.file_id} not found"), False
-        try:
-            return CachedResume(text=extract_resume_text(content, max_bytes=self.max_bytes)), True
-        except UnreadableResume as unreadable:
-            return CachedResume(reason=unreadable.reason), unreadable.lasting
+def _resume_row(
+    client: TalentRoverClient, reader: ResumeReader, contact_id: str, document: Mapping[str, Any] | None
+) -> Record:
+    """Return one candidate's résumé row: its text, or why there is none."""
+    if document is None:
+        return {"Id": contact_id, "reason": "no résumé document"}
+    location = resume_file(document)
+    if location is None:
+        return {"Id": contact_id, "reason": f"résumé document {document['Id']} names no file"}
+    outcome = reader.read(
+        location.document_id,
+        resume_version(document, location),
+        lambda max_bytes: client.download(
+            location.sobject, location.file_id, location.blob_field, max_bytes=max_bytes
+        ),
+        f"{location.sobject} {location.file_id}",
+    )
+    if outcome.text is None:
+        return {"Id": contact_id, "reason": f"résumé {location.document_id}: {outcome.reason}"}
+    return {"Id": contact_id, "document_id": location.document_id, "text": outcome.text}

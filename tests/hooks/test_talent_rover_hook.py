@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from include.talent_rover.errors import FileTooLarge
+from include.resume_files import FileTooLarge
 from include.talent_rover.soql import window_query
 from include.window import Window
 from talent_rover_hook import SalesforceApiError, TalentRoverHook

@@ -1,0 +1,69 @@
+"""Reading one résumé file for the sync: from the cache by version, else downloaded and extracted.
+
+Both ATS syncs read résumés this way, so that a résumé version is downloaded
+once (the cache, ``include/resume_cache.py``), a file over the size limit is
+refused before it is read whole (``FileTooLarge``, raised by the hooks while they
+stream a body), and every outcome is a text or a precise reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from include.resume_cache import CachedResume, ResumeCache
+
+
+class FileTooLarge(Exception):
+    """A file body over the size limit: refused unread, as soon as the limit was passed."""
+
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        seen = f"{size:,} bytes" if size is not None else "more than that"
+        super().__init__(f"file too large ({seen}, the limit is {limit:,} bytes)")
+        self.limit = limit
+        self.size = size
+
+
+class ResumeReader:
+    """Reads résumé files through the cache, and counts what that cost.
+
+    :param cache: the résumé text cache.
+    :param max_bytes: the largest file read (``max_resume_bytes``).
+    """
+
+    def __init__(self, cache: ResumeCache, max_bytes: int) -> None:
+        self.cache = cache
+        self.max_bytes = max_bytes
+        self.downloaded = 0
+        self.from_cache = 0
+
+    def read(
+        self, document_id: str, version: str, download: Callable[[int], bytes | None], name: str
+    ) -> CachedResume:
+        """Return one résumé version's text, or the reason it has none.
+
+        ``download(max_bytes)`` fetches the file (one API call; None when it does
+        not exist) and is called only when the cache does not hold this version.
+        ``name`` says which file in a reason (an id, never a person's name).
+        """
+        from include.resume_text import UnreadableResume, extract_resume_text
+
+        cached = self.cache.get(document_id, version)
+        if cached is not None:
+            self.from_cache += 1
+            return cached
+        try:
+            content = download(self.max_bytes)
+        except FileTooLarge as too_large:
+            self.downloaded += 1
+            return CachedResume(reason=str(too_large))  # this run's limit, not the file's fault: not kept
+        self.downloaded += 1
+        if content is None:
+            return CachedResume(reason=f"file {name} not found")
+        try:
+            outcome = CachedResume(text=extract_resume_text(content, max_bytes=self.max_bytes))
+        except UnreadableResume as unreadable:
+            outcome = CachedResume(reason=unreadable.reason)
+            if not unreadable.lasting:
+                return outcome
+        self.cache.put(document_id, version, outcome)
+        return outcome
