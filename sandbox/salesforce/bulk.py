@@ -36,9 +36,14 @@ REST calls do (Salesforce counts each HTTP request; Bulk API 2.0 query jobs cons
 Each created job also counts against ``DailyBulkV2QueryJobs`` (10,000); past it, creating a
 job is 400 ``LIMIT_EXCEEDED``.
 
+Sessions and faults are checked as for REST calls; a fault plan names these routes
+``bulk_jobs`` (create, list), ``bulk_job`` (poll, abort, delete) and ``bulk_results``, whose
+CSV pages ``truncate_rate`` can cut short.
+
 How jobs progress is set by ``BulkSettings`` (``build_server(..., bulk=...)``, or at run time
-``GET``/``POST /sandbox/bulk``, an admin route): complete after K polls and/or T seconds, and
-make the next N jobs fail.
+the admin route ``POST /sandbox/bulk`` with the settings as JSON, missing keys taking their
+defaults; ``GET /sandbox/bulk`` shows them and each job's state): complete after K polls
+and/or T seconds, and make the next N jobs fail.
 """
 
 from __future__ import annotations

@@ -427,3 +427,20 @@ def test_fault_plan_applies_to_bulk_routes(salesforce_fresh: Callable[..., Runni
     session = running.login()
     before = _usage(session.get(f"{url}{JOBS}", timeout=10))
     assert _usage(session.get(f"{url}{JOBS}", timeout=10)) == before + 1 + 5
+
+
+@pytest.mark.parametrize(
+    "settings", [{"polls": 2}, {"polls_to_complete": -1}, {"fail_next": 0.5}, {"seconds_to_complete": True}]
+)
+def test_bad_bulk_settings_are_refused(
+    salesforce_sandbox: RunningSalesforce, settings: dict[str, Any]
+) -> None:
+    response = salesforce_sandbox.session().post(
+        f"{salesforce_sandbox.url}/sandbox/bulk", json=settings, timeout=10
+    )
+    assert _errors(response)[:2] == (400, "INVALID_FIELD")
+    assert salesforce_sandbox.admin("GET", "bulk")["settings"] == {
+        "polls_to_complete": 2,
+        "seconds_to_complete": None,
+        "fail_next": 0,
+    }
