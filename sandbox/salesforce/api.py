@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from sandbox.salesforce import admin
 from sandbox.salesforce.auth import SalesforceCredentials, Sessions, password_grant
+from sandbox.salesforce.bulk import DAILY_QUERY_JOBS, BulkQueries, BulkSettings
 from sandbox.salesforce.ids import is_id, to_18
 from sandbox.salesforce.org import Org, Record
 from sandbox.salesforce.schema import QUERY_LOCATOR_PREFIX, FieldType, SObjectDef
@@ -155,6 +156,7 @@ class SalesforceApi:
         instance_url: str,
         daily_limit: int = 15000,
         faults: Faults | None = None,
+        bulk: BulkSettings | None = None,
     ) -> None:
         self.org = org
         self.credentials = credentials
@@ -166,7 +168,9 @@ class SalesforceApi:
         self.calls_by_route: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self.cursors = Cursors()
-        self.routes = self._routes() + admin.routes(self)
+        self.bulk = BulkQueries(org, bulk)
+        # Bulk routes first: the REST routes end with a catch-all for unknown data URLs.
+        self.routes = self.bulk.routes() + self._routes() + admin.routes(self)
 
     def handle(self, request: Request) -> Response:
         """Serve one request: the single place every request goes through."""
@@ -297,7 +301,7 @@ class SalesforceApi:
             "DailyAsyncApexExecutions": (250000, 250000),
             "DailyBulkApiBatches": (15000, 15000),
             "DailyBulkV2QueryFileStorageMB": (976562, 976562),
-            "DailyBulkV2QueryJobs": (10000, 10000),
+            "DailyBulkV2QueryJobs": (DAILY_QUERY_JOBS, max(0, DAILY_QUERY_JOBS - self.bulk.jobs_created)),
             "DailyStreamingApiEvents": (1000000, 1000000),
             "DataStorageMB": (max(10240, data_mb * 2), max(10240, data_mb * 2) - data_mb),
             "FileStorageMB": (max(20480, file_mb * 2), max(20480, file_mb * 2) - file_mb),

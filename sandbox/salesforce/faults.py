@@ -23,6 +23,7 @@ _LOWER = re.compile(r"SystemModstamp\s*>=?\s*(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d
 _UPPER = re.compile(r"SystemModstamp\s*<=?\s*(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))", re.IGNORECASE)
 _DATA_ROUTES = frozenset(
     {"resources", "limits", "query", "query_more", "record", "blob", "sobject", "describe"}
+    | {"bulk_jobs", "bulk_job", "bulk_results"}
 )
 
 
@@ -66,7 +67,10 @@ class PlannedFaults(Faults):
         plan = self.dice.plan
         if plan.other_users_calls_per_call and request.route in _DATA_ROUTES:
             api.usage.add(plan.other_users_calls_per_call)
-        if response.status != 200 or "json" not in response.content_type:
+        # JSON answers and Bulk CSV pages can be cut short; files are left whole.
+        if response.status != 200 or (
+            "json" not in response.content_type and request.route != "bulk_results"
+        ):
             return response
         if self.dice.roll(plan.truncate_rate, request.route):
             return replace(response, body=truncated(response.body))

@@ -14,6 +14,8 @@ Routes, as Salesforce documents them (API version any ``vNN.N``):
   (``/services/data/vNN.N/query/01g…-2000``). ``query`` leaves deleted records
   out, ``queryAll`` includes them. At most 10 cursors stay open; the oldest is
   released first, and a cursor idle for 15 minutes expires.
+* Bulk API 2.0 query jobs under ``/services/data/vNN.N/jobs/query`` (create, list, poll,
+  abort, delete, CSV results paged by ``Sforce-Locator``): see ``bulk.py``.
 * ``GET /services/data/vNN.N/sobjects``, ``/sobjects/{Type}``,
   ``/sobjects/{Type}/describe``, ``/sobjects/{Type}/{Id}`` (``?fields=A,B``),
   and the files: ``/sobjects/Attachment/{Id}/Body`` and
@@ -40,6 +42,8 @@ Sandbox-only admin routes (no session, not counted; the real API has none):
 Changes set ``LastModifiedDate`` and ``SystemModstamp`` to ``stamp`` (ISO 8601
 with a zone; default now).
 
+* ``GET /sandbox/bulk``, ``POST /sandbox/bulk`` (``BulkSettings`` as JSON): how Bulk query
+  jobs progress (complete after K polls or T seconds; the next N jobs fail).
 * ``GET /sandbox/faults``, ``POST /sandbox/faults`` (a ``FaultPlan`` as JSON, see
   ``sandbox/faults.py``): the faults injected from now on.
 
@@ -65,12 +69,20 @@ from urllib.parse import parse_qs, urlsplit
 from sandbox.faults import FaultDice
 from sandbox.salesforce.api import Faults, SalesforceApi
 from sandbox.salesforce.auth import SalesforceCredentials
+from sandbox.salesforce.bulk import BulkSettings
 from sandbox.salesforce.faults import PlannedFaults
 from sandbox.salesforce.org import Org
 from sandbox.salesforce.web import ApiError, Request, Response
 from sandbox.tls import TlsFiles
 
-__all__ = ["Faults", "SalesforceCredentials", "SalesforceServer", "build_server", "serve_in_thread"]
+__all__ = [
+    "BulkSettings",
+    "Faults",
+    "SalesforceCredentials",
+    "SalesforceServer",
+    "build_server",
+    "serve_in_thread",
+]
 
 log = logging.getLogger("sandbox.salesforce")
 
@@ -183,6 +195,7 @@ def build_server(
     credentials: SalesforceCredentials | None = None,
     daily_limit: int = 15000,
     faults: Faults | None = None,
+    bulk: BulkSettings | None = None,
 ) -> SalesforceServer:
     """Build the sandbox Salesforce server for ``org``, bound (port 0 picks a free port) but not serving yet.
 
@@ -194,6 +207,7 @@ def build_server(
         instance_url="",
         daily_limit=daily_limit,
         faults=faults or PlannedFaults(FaultDice()),
+        bulk=bulk,
     )
     server = SalesforceServer((host, port), api, tls.server_context())
     api.instance_url = server.instance_url
