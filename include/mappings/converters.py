@@ -10,6 +10,7 @@ files and logs, and the value may be personal data.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -149,10 +150,20 @@ def positive_amount(value: Any) -> int | float | None:
     return value if value > 0 else None
 
 
-def comma_list(value: Any) -> list[str] | None:
-    """Return "A, B,,C " as ["A", "B", "C"]: split on commas, trimmed, empties dropped; None when empty."""
-    items = [item.strip() for item in str(value).split(",")]
-    return [item for item in items if item] or None
+# Recruit AI's Attributes hold strings, numbers, booleans or null (its contract): a list
+# of values travels as one string, its items joined by this.
+LIST_SEPARATOR = "; "
+
+
+def text_list(items: Iterable[str | None]) -> str | None:
+    """Return items (blank ones dropped) as one Attributes value, "A; B; C"; None when none is left."""
+    kept = [item.strip() for item in items if item and item.strip()]
+    return LIST_SEPARATOR.join(kept) or None
+
+
+def comma_list(value: Any) -> str | None:
+    """Return "A, B,,C " as "A; B; C": split on commas, trimmed, empties dropped; None when empty."""
+    return text_list(str(value).split(","))
 
 
 # The first word of an answer: "Yes - I will need a visa" → "Yes".

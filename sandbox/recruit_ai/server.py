@@ -159,6 +159,10 @@ def validate(kind: Kind, form: Mapping[str, str]) -> dict[str, Any]:
             raise InvalidRecord("Attributes is not valid JSON") from None
         if not isinstance(record["Attributes"], dict):
             raise InvalidRecord("Attributes must be a JSON object")
+        for key, value in record["Attributes"].items():
+            # The contract: "values are strings, numbers, booleans or null".
+            if isinstance(value, dict | list):
+                raise InvalidRecord(f"Attributes.{key} must be a string, number, boolean or null")
     return record
 
 

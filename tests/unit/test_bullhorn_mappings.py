@@ -152,12 +152,10 @@ def test_candidate_payload_follows_the_contract() -> None:
             '"EmploymentPreference":"Permanent,Contract","Experience":"7",'
             '"Location":"Kraków, Małopolskie, Polska","City":"Kraków","State":"Małopolskie",'
             '"PostalCode":"31-000","Country":"Polska","QualificationYear":2018,'
-            '"BarAdmissions":["PL - Kraków","UK - England & Wales"],"VisaSponsorshipNeeded":false,'
+            '"BarAdmissions":"PL - Kraków; UK - England & Wales","VisaSponsorshipNeeded":false,'
             '"LinkedInURL":"www.linkedin.com/in/lukasz","PrimarySpecialty":"Employment",'
-            '"Education":[{"school":"Uniwersytet Jagielloński","degree":"LL.M","major":"Prawo",'
-            '"graduationYear":2016}],'
-            '"WorkHistory":[{"title":"Founder and CEO","companyName":"frog design, inc.",'
-            '"start":"1969-06-14T16:05:02Z","end":"2009-06-14T16:05:02Z"}]}'
+            '"Education":"Uniwersytet Jagielloński, LL.M, Prawo, 2016",'
+            '"WorkHistory":"Founder and CEO, frog design, inc., 1969-06-14T16:05:02Z, 2009-06-14T16:05:02Z"}'
         ),
     }
 
@@ -328,7 +326,7 @@ def test_available_position_payload_follows_the_contract() -> None:
             '{"OpenClosed":"Open","Status":"Accepting Candidates","EmploymentType":"Job Req",'
             '"Location":"London, United Kingdom","City":"London","PostalCode":"EC1A 1BB",'
             '"Country":"United Kingdom","Salary":85000.0,"SalaryUnit":"per year",'
-            '"Categories":["Employment","Litigation"],"NumOpenings":2}'
+            '"Categories":"Employment; Litigation","NumOpenings":2}'
         ),
     }
 
@@ -455,7 +453,7 @@ def test_country_names_and_their_lookup() -> None:
 
 def test_association_names() -> None:
     value = {"total": 3, "data": [{"id": 1, "name": " Tax "}, {"id": 2, "name": None}, {"id": 3}]}
-    assert association_names(value) == ["Tax"]
+    assert association_names(value) == "Tax"
     assert association_names({"total": 0, "data": []}) is None
     assert association_names([]) is None
 
@@ -505,8 +503,8 @@ def test_epoch_ms_round_trips_aware_datetimes() -> None:
 
 
 def test_small_converters() -> None:
-    assert comma_list("US - New York,US - New Jersey") == ["US - New York", "US - New Jersey"]
-    assert comma_list(" a ,, b , ") == ["a", "b"]
+    assert comma_list("US - New York,US - New Jersey") == "US - New York; US - New Jersey"
+    assert comma_list(" a ,, b , ") == "a; b"
     assert comma_list(" , ") is None
     assert yes_no("Yes") is True
     assert yes_no("NO.") is False

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from include.mappings import recruit_ai_ids
-from include.mappings.converters import as_text
+from include.mappings.converters import as_text, text_list
 
 # Read for every entity whatever the tables say: the id, the window's stamp, and the
 # soft-delete flag (window queries return deleted records too: they become tombstones).
@@ -77,11 +77,10 @@ def bullhorn_ids(record: Mapping[str, Any], id_field: str, prefix: str) -> dict[
     return recruit_ai_ids({"Id": record.get("id")}, id_field, prefix)
 
 
-def association_names(value: Any) -> list[str] | None:
-    """Return the names of a to-many association (``{"total": 2, "data": [{"name": …}, …]}``).
+def association_names(value: Any) -> str | None:
+    """Return the names of a to-many association (``{"total": 2, "data": [{"name": …}, …]}``), "A; B".
 
     Blank names are dropped; None when none is left.
     """
     rows = value.get("data") if isinstance(value, Mapping) else None
-    names = (as_text(row.get("name") or "") for row in rows or () if isinstance(row, Mapping))
-    return [name for name in names if name] or None
+    return text_list(as_text(row.get("name") or "") for row in rows or () if isinstance(row, Mapping))

@@ -30,6 +30,7 @@ from include.mappings.converters import (
     comma_list,
     epoch_ms_to_utc_iso,
     join_location,
+    text_list,
     year,
     yes_no,
 )
@@ -178,7 +179,11 @@ def to_payload(
     return payload
 
 
-def _summaries(rows: Sequence[Mapping[str, Any]], table: Sequence[Field]) -> list[dict[str, Any]]:
-    """Map each row that is not deleted through the table; rows with nothing to say are left out."""
+def _summaries(rows: Sequence[Mapping[str, Any]], table: Sequence[Field]) -> str | None:
+    """Summarise the rows that are not deleted as one Attributes value: "a, b, c; d, e", or None.
+
+    Each row is mapped through the table and its values joined in the table's order;
+    rows with nothing to say are left out.
+    """
     mapped = (apply_table(row, table) for row in rows if not row.get("isDeleted"))
-    return [entry for entry in mapped if entry]
+    return text_list(", ".join(str(value) for value in entry.values()) for entry in mapped if entry)
