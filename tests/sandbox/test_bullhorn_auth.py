@@ -101,7 +101,9 @@ def test_refresh_tokens_are_single_use(bullhorn_sandbox: RunningBullhorn) -> Non
 
 def test_login_with_a_bad_access_token(bullhorn_sandbox: RunningBullhorn) -> None:
     response = bullhorn_sandbox.session().post(
-        f"{bullhorn_sandbox.url}/rest-services/login", params={"version": "*", "access_token": "22:nope"}, timeout=10
+        f"{bullhorn_sandbox.url}/rest-services/login",
+        params={"version": "*", "access_token": "22:nope"},
+        timeout=10,
     )
     assert response.status_code == 400
     assert response.json() == {
@@ -142,7 +144,9 @@ def test_expired_sessions_recover_through_refresh_and_login(bullhorn_small: Runn
     assert expired.status_code == 401
     assert expired.json() == INVALID_TOKEN
     session = bullhorn_small.session()
-    tokens = bullhorn_small.token(session, grant_type="refresh_token", refresh_token=login.refresh_token).json()
+    tokens = bullhorn_small.token(
+        session, grant_type="refresh_token", refresh_token=login.refresh_token
+    ).json()
     answer = session.post(
         f"{bullhorn_small.url}/rest-services/login",
         params={"version": "*", "access_token": tokens["access_token"]},
