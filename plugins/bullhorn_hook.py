@@ -67,6 +67,8 @@ MAX_PAGE_SIZE = 500
 MAX_GET_CRITERIA_CHARS = 7500
 # The session's life in minutes (the SDK caps ttl at 2880).
 SESSION_TTL_MINUTES = 60
+# How many 307s (to another data centre's host) ``authorize`` may answer before it gives a code.
+MAX_AUTHORIZE_HOPS = 3
 # What the candidate portal accepts as a résumé, by the format ``detect_format`` finds.
 RESUME_CONTENT_TYPES: dict[str, str] = {
     "text": "text/plain",
@@ -206,12 +208,13 @@ class BullhornHook(BaseHook):
         if credentials["auth_url"] and credentials["rest_url"]:
             return credentials["auth_url"].rstrip("/"), credentials["rest_url"].rstrip("/")
         # A host of the wrong data centre answers 307; requests follows it (GET stays GET).
-        info = self._auth_call(
+        response = self._auth_call(
             "GET",
             credentials["login_info_url"],
             "loginInfo",
             params={"username": credentials["username"]},
-        ).json()
+        )
+        info = _json_or_empty(response)
         try:
             return str(info["oauthUrl"]).rstrip("/"), str(info["restUrl"]).rstrip("/")
         except (KeyError, TypeError):
@@ -267,24 +270,31 @@ class BullhornHook(BaseHook):
         """Ask ``authorize`` for a code with the username and password; the code is in the redirect."""
         credentials = self._credentials
         auth_url, _ = self._endpoints
-        response = self._auth_call(
-            "GET",
-            f"{auth_url}/authorize",
-            "authorize",
-            params={
-                "client_id": credentials["client_id"],
-                "response_type": "code",
-                "action": "Login",
-                "username": credentials["username"],
-                "password": credentials["password"],
-            },
-            allow_redirects=False,
-        )
-        location = response.headers.get("Location", "")
-        codes = parse_qs(urlsplit(location).query).get("code")
-        if response.is_redirect and codes:
-            mask_secret(codes[0])
-            return codes[0]
+        url = f"{auth_url}/authorize"
+        for _hop in range(MAX_AUTHORIZE_HOPS):
+            response = self._auth_call(
+                "GET",
+                url,
+                "authorize",
+                params={
+                    "client_id": credentials["client_id"],
+                    "response_type": "code",
+                    "action": "Login",
+                    "username": credentials["username"],
+                    "password": credentials["password"],
+                },
+                # The redirect carries the code; following it would lose it.
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location", "")
+            codes = parse_qs(urlsplit(location).query).get("code")
+            if response.is_redirect and codes:
+                mask_secret(codes[0])
+                return codes[0]
+            if response.status_code != 307 or not location:
+                break
+            # Another data centre's host: ask it the same, with the parameters sent afresh.
+            url = location.split("?", 1)[0]
         error, description = _oauth_error(response)
         if not error:
             # Bad credentials get the login form back (HTML), not a redirect.
