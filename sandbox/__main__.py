@@ -24,13 +24,14 @@ from sandbox.services import start_services
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line parser (docker-compose.yaml's sandbox command is checked against it)."""
     parser = argparse.ArgumentParser(
-        prog="python -m sandbox", description="Sandbox Talent Rover and Recruit AI."
+        prog="python -m sandbox", description="Sandbox Talent Rover, Bullhorn and Recruit AI."
     )
     parser.add_argument("command", choices=["up"])
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox"))
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind")
     parser.add_argument("--salesforce-port", type=int, default=8443)
     parser.add_argument("--recruit-ai-port", type=int, default=8444)
+    parser.add_argument("--bullhorn-port", type=int, default=8445)
     parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--faults",
         type=Path,
-        help="a fault plan (JSON, see sandbox/faults.py) both services inject from the start",
+        help="a fault plan (JSON, see sandbox/faults.py) every service injects from the start",
     )
     parser.add_argument(
         "--trust-bundle",
@@ -74,7 +75,7 @@ def write_trust_bundle(path: Path, sandbox_ca: Path) -> None:
 
 
 def main() -> None:
-    """Start both services and wait."""
+    """Start the services and wait."""
     args = build_parser().parse_args()
 
     anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -90,6 +91,7 @@ def main() -> None:
         spread=timedelta(hours=args.spread_hours),
         salesforce_port=args.salesforce_port,
         recruit_ai_port=args.recruit_ai_port,
+        bullhorn_port=args.bullhorn_port,
         host=args.host,
         advertised_host=args.advertised_host,
         tls_hostnames=tuple(args.tls_hostname),
@@ -101,6 +103,7 @@ def main() -> None:
         environment["REQUESTS_CA_BUNDLE"] = str(args.trust_bundle.resolve())
     print(f"Sandbox Talent Rover (Salesforce): {services.salesforce_url}")
     print(f"Sandbox Recruit AI:                {services.recruit_ai_url}")
+    print(f"Sandbox Bullhorn (auth and REST):  {services.bullhorn_url}")
     print("Point Airflow at them with:", flush=True)
     for name, value in environment.items():
         print(f"export {name}={shlex.quote(value)}", flush=True)

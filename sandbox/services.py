@@ -1,4 +1,4 @@
-"""Start both sandbox services together and describe how Airflow connects to them.
+"""Start the sandbox services (Salesforce, Bullhorn, Recruit AI) and describe how Airflow reaches them.
 
 Used by ``python -m sandbox up``, by the demo and by the test suite, so that
 all three see the same services configured the same way.
@@ -17,6 +17,9 @@ from typing import Any
 
 import requests
 
+from sandbox.bullhorn import server as bullhorn_server
+from sandbox.bullhorn.org import Org as BullhornOrg
+from sandbox.bullhorn.org import generate_org as generate_bullhorn_org
 from sandbox.faults import FaultPlan
 from sandbox.recruit_ai import server as recruit_ai_server
 from sandbox.salesforce import server as salesforce_server
@@ -41,6 +44,12 @@ class Services:
     org: Org
     credentials: salesforce_server.SalesforceCredentials
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
+    # The sandbox Bullhorn: one base URL for its auth (/oauth) and REST (/rest-services) paths.
+    bullhorn_url: str = ""
+    bullhorn_org: BullhornOrg | None = None
+    bullhorn_credentials: bullhorn_server.BullhornCredentials = field(
+        default_factory=bullhorn_server.BullhornCredentials
+    )
 
     def connection_env(self) -> dict[str, str]:
         """Return the environment that points Airflow at these services.
@@ -61,11 +70,25 @@ class Services:
             },
         }
         recruit_ai = {"conn_type": "http", "host": self.recruit_ai_url, "password": self.recruit_ai_api_key}
-        return {
+        environment = {
             "AIRFLOW_CONN_SALESFORCE_DEFAULT": json.dumps(salesforce),
             "AIRFLOW_CONN_RECRUIT_AI_DEFAULT": json.dumps(recruit_ai),
             "REQUESTS_CA_BUNDLE": str(self.tls.ca_bundle),
         }
+        if self.bullhorn_url:
+            bullhorn = {
+                "conn_type": "http",
+                "login": self.bullhorn_credentials.username,
+                "password": self.bullhorn_credentials.password,
+                "extra": {
+                    "client_id": self.bullhorn_credentials.client_id,
+                    "client_secret": self.bullhorn_credentials.client_secret,
+                    "auth_url": f"{self.bullhorn_url}/oauth",
+                    "rest_url": f"{self.bullhorn_url}/rest-services",
+                },
+            }
+            environment["AIRFLOW_CONN_BULLHORN_DEFAULT"] = json.dumps(bullhorn)
+        return environment
 
     def _salesforce_admin(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
         """Call one of the Salesforce sandbox's admin routes (sandbox-only, not counted as API calls)."""
@@ -107,6 +130,53 @@ class Services:
         )
         response.raise_for_status()
 
+    def _bullhorn_admin(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        """Call one of the Bullhorn sandbox's admin routes (sandbox-only, not counted as API calls)."""
+        response = requests.request(
+            method,
+            f"{self.bullhorn_url}/sandbox/{route}",
+            json=body,
+            verify=str(self.tls.ca_bundle),
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def bullhorn_state(self) -> dict[str, Any]:
+        """Return the Bullhorn sandbox's call counts (per kind and route), sessions and live records."""
+        return self._bullhorn_admin("GET", "state")
+
+    def bullhorn_touch(
+        self, entity: str, *, count: int, stamp: datetime, seed: int = 1, delete: int = 0, close: int = 0
+    ) -> dict[str, list[int]]:
+        """Mark ``count`` Bullhorn records modified at ``stamp``, soft-deleting or closing some of them.
+
+        Returns ``{"ids", "deleted", "closed"}``.
+        """
+        body = {
+            "entity": entity,
+            "count": count,
+            "stamp": stamp.isoformat(),
+            "seed": seed,
+            "delete": delete,
+            "close": close,
+        }
+        return self._bullhorn_admin("POST", "touch", body)
+
+    def bullhorn_expire(self, *, rest_tokens: bool = True, access_tokens: bool = False) -> dict[str, int]:
+        """End the Bullhorn sandbox's REST sessions and/or access tokens now."""
+        return self._bullhorn_admin(
+            "POST", "expire", {"rest_tokens": rest_tokens, "access_tokens": access_tokens}
+        )
+
+    def bullhorn_writes(self) -> list[dict[str, Any]]:
+        """Every create, update and file upload made through the Bullhorn API, in order."""
+        return self._bullhorn_admin("GET", "writes")["writes"]
+
+    def set_bullhorn_faults(self, plan: FaultPlan) -> None:
+        """Inject ``plan``'s faults into the Bullhorn sandbox from now on."""
+        self._bullhorn_admin("POST", "faults", plan.to_json())
+
     def stop(self) -> None:
         """Shut every server down."""
         for server in self.servers:
@@ -141,12 +211,15 @@ def start_services(
     spread: timedelta = timedelta(hours=72),
     salesforce_port: int = 0,
     recruit_ai_port: int = 0,
+    bullhorn_port: int = 0,
     host: str = "127.0.0.1",
     advertised_host: str | None = None,
     tls_hostnames: tuple[str, ...] = (),
     faults: FaultPlan | None = None,
 ) -> Services:
-    """Generate an org and start the Salesforce and Recruit AI sandboxes in background threads.
+    """Generate orgs and start the Salesforce, Bullhorn and Recruit AI sandboxes in background threads.
+
+    The Bullhorn corporation has as many candidates as the Salesforce org, from the same seed.
 
     ``advertised_host`` is the name clients use (in docker-compose, the service's name),
     added to the server certificate with any other ``tls_hostnames``.
@@ -162,8 +235,14 @@ def start_services(
     recruit_ai = recruit_ai_server.build_server(
         tls, db_path=state_dir / "recruit-ai.sqlite3", api_key=api_key, host=host, port=recruit_ai_port
     )
+    bullhorn_org = generate_bullhorn_org(candidates, seed=seed, anchor=anchor, spread=spread)
+    bullhorn_credentials = bullhorn_server.BullhornCredentials()
+    bullhorn = bullhorn_server.build_server(
+        bullhorn_org, tls, host=host, port=bullhorn_port, credentials=bullhorn_credentials
+    )
     salesforce_server.serve_in_thread(salesforce)
     recruit_ai_server.serve_in_thread(recruit_ai)
+    bullhorn_server.serve_in_thread(bullhorn)
     services = Services(
         salesforce_url=f"https://{advertised_host}:{salesforce.server_address[1]}",
         recruit_ai_url=f"https://{advertised_host}:{recruit_ai.server_address[1]}",
@@ -171,8 +250,12 @@ def start_services(
         tls=tls,
         org=org,
         credentials=credentials,
-        servers=[salesforce, recruit_ai],
+        servers=[salesforce, recruit_ai, bullhorn],
+        bullhorn_url=f"https://{advertised_host}:{bullhorn.server_address[1]}",
+        bullhorn_org=bullhorn_org,
+        bullhorn_credentials=bullhorn_credentials,
     )
     if faults is not None:
         services.set_faults(faults)
+        services.set_bullhorn_faults(faults)
     return services
