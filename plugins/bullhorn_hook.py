@@ -272,11 +272,12 @@ class BullhornHook(BaseHook):
         auth_url, _ = self._endpoints
         url = f"{auth_url}/authorize"
         for _hop in range(MAX_AUTHORIZE_HOPS):
+            # POSTed as a form, so that the password never stands in a URL (which logs show).
             response = self._auth_call(
-                "GET",
+                "POST",
                 url,
                 "authorize",
-                params={
+                data={
                     "client_id": credentials["client_id"],
                     "response_type": "code",
                     "action": "Login",
@@ -329,7 +330,8 @@ class BullhornHook(BaseHook):
             "POST",
             f"{rest_url}/login",
             "login",
-            params={"version": "*", "access_token": access_token, "ttl": str(SESSION_TTL_MINUTES)},
+            # A form, not the query string: the access token stays out of URLs (which logs show).
+            data={"version": "*", "access_token": access_token, "ttl": str(SESSION_TTL_MINUTES)},
         )
         body = _json_or_empty(response)
         if response.status_code == 200 and not body:
