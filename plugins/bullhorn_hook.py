@@ -35,7 +35,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -53,6 +53,7 @@ from include.bullhorn.errors import (
     UnsupportedFileType,
 )
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+from include.resume_files import FileTooLarge
 from include.resume_text import UnreadableResume, detect_format
 
 __all__ = ["BullhornApiError", "BullhornAuthError", "BullhornError", "BullhornHook", "UploadedFile"]
@@ -549,20 +550,29 @@ class BullhornHook(BaseHook):
             raise MalformedResponse("Bullhorn entityFiles: 'EntityFiles' is not a list")
         return files
 
-    def download_file(self, candidate_id: int, file_id: int) -> UploadedFile | None:
-        """Return a candidate's file (bytes, name, MIME type), or None when Bullhorn has no such file."""
+    def download_file(
+        self, candidate_id: int, file_id: int, *, max_bytes: int | None = None
+    ) -> UploadedFile | None:
+        """Return a candidate's file (bytes, name, MIME type), or None when Bullhorn has no such file.
+
+        A body over ``max_bytes`` raises ``FileTooLarge`` as soon as that is known,
+        without reading the rest.
+        """
         try:
-            response = self._rest_call(
-                "GET", f"file/Candidate/{int(candidate_id)}/{int(file_id)}/raw", _whole_body
+            content, headers = self._rest_call(
+                "GET",
+                f"file/Candidate/{int(candidate_id)}/{int(file_id)}/raw",
+                partial(_whole_body, max_bytes),
+                stream=True,
             )
         except BullhornApiError as error:
             if error.status == 404:
                 return None
             raise
-        disposition = _FILENAME.search(response.headers.get("Content-Disposition", ""))
-        content_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        disposition = _FILENAME.search(headers.get("Content-Disposition", ""))
+        content_type = headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
         return UploadedFile(
-            content=response.content,
+            content=content,
             name=disposition[1] if disposition else f"{int(file_id)}",
             content_type=content_type,
         )
@@ -664,12 +674,28 @@ def _json_or_empty(response: requests.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _whole_body(response: requests.Response) -> requests.Response:
-    """A file answer: the body must be as long as announced (a cut-off download is asked again)."""
-    announced = response.headers.get("Content-Length")
-    if announced is not None and announced.isdigit() and int(announced) != len(response.content):
-        raise ValueError(f"{len(response.content)} of {announced} bytes")
-    return response
+def _whole_body(max_bytes: int | None, response: requests.Response) -> tuple[bytes, Mapping[str, str]]:
+    """A streamed file answer and its headers; the body must be as long as announced.
+
+    A cut-off download is asked again (``ValueError``); one over ``max_bytes`` is
+    refused (``FileTooLarge``) as soon as its announced length, or the bytes read
+    so far, pass the limit.
+    """
+    with response:
+        announced = response.headers.get("Content-Length", "")
+        if max_bytes is not None and announced.isdigit() and int(announced) > max_bytes:
+            raise FileTooLarge(max_bytes, int(announced))
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                body += chunk
+                if max_bytes is not None and len(body) > max_bytes:
+                    raise FileTooLarge(max_bytes)
+        except TRANSIENT_ERRORS as error:
+            raise ValueError(f"body cut off ({type(error).__name__})") from None
+    if announced.isdigit() and int(announced) != len(body):
+        raise ValueError(f"{len(body)} of {announced} bytes")
+    return bytes(body), response.headers
 
 
 def _list_page(response: requests.Response) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from airflow.sdk import CronDataIntervalTimetable
 
 from sandbox.airflow_runs import load_dag
@@ -35,14 +36,39 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
     assert {task.task_id for task in dag.tasks} >= {"check_api_limits", "report"}
 
 
-def test_parsing_the_dag_file_imports_no_client_or_extraction_library() -> None:
+def test_bullhorn_dag_keeps_its_public_interface() -> None:
+    dag = load_dag("bullhorn_to_recruit_ai")
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "0 * * * *"
+    assert str(dag.timetable.timezone) == "UTC"
+    assert not dag.catchup
+    assert dag.params.dump() == {
+        "objects": ["candidates", "positions"],
+        "max_api_calls_per_run": 5000,
+        "lookback_minutes": 5,
+        "max_reject_pct": 1,
+        "dry_run": False,
+        "require_resume": True,
+        "full_resync": False,
+        "max_resume_bytes": 10 * 1024 * 1024,
+        "employment_types": ["Job Req", "Bench Req"],
+    }
+    assert dag.doc_md.strip().startswith("### Bullhorn → Recruit AI")
+    assert all(task.retries >= 2 for task in dag.tasks)
+    assert {task.task_id for task in dag.tasks} >= {"check_bullhorn", "report"}
+
+
+@pytest.mark.parametrize("dag_file", ["talent_rover_to_recruit_ai.py", "bullhorn_to_recruit_ai.py"])
+def test_parsing_a_dag_file_imports_no_client_or_extraction_library(dag_file: str) -> None:
+    # Only the Params module may be imported at parse time (it imports nothing but Param).
     probe = (
         "import runpy, sys; runpy.run_path(sys.argv[1]); "
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'simple_salesforce', 'pypdf', 'docx', 'lxml', 'talent_rover_hook', 'recruit_ai_hook', 'include'})))"
+        "{'simple_salesforce', 'pypdf', 'docx', 'lxml', 'talent_rover_hook', 'recruit_ai_hook', "
+        "'bullhorn_hook', 'include'} and m not in ('include', 'include.sync_params'))))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(PROJECT / "dags" / "talent_rover_to_recruit_ai.py")],
+        [sys.executable, "-c", probe, str(PROJECT / "dags" / dag_file)],
         capture_output=True,
         text=True,
         check=True,

@@ -21,7 +21,7 @@ from typing import Protocol
 from airflow.sdk import Variable
 from airflow.sdk.log import mask_secret
 
-from include.talent_rover.api_usage import ApiLimitReached
+from include.api_limit import ApiLimitReached
 
 __all__ = ["ApiLimitReached", "CallBudget", "MaxCalls", "RefreshTokenStore", "VariableRefreshTokenStore"]
 

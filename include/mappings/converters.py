@@ -104,7 +104,9 @@ def epoch_ms(moment: datetime, *, round_up: bool = False) -> int:
     """
     if moment.tzinfo is None:
         raise ValueError("epoch milliseconds need a timezone-aware datetime")
-    elapsed = moment - EPOCH
+    # A plain timedelta: Airflow's datetimes are pendulum's, whose differences do not divide by one.
+    gap = moment - EPOCH
+    elapsed = timedelta(days=gap.days, seconds=gap.seconds, microseconds=gap.microseconds)
     if round_up:
         return -(-elapsed // _ONE_MILLISECOND)
     return elapsed // _ONE_MILLISECOND

@@ -15,12 +15,12 @@ from typing import Any, Protocol
 
 from airflow.sdk import ObjectStoragePath
 
+from include.api_limit import ApiLimitReached
 from include.mappings import RelatedChange
 from include.pages import Extracted, PageStager, Record, StagedResumes, stage_resumes
 from include.resume_cache import ResumeCache
 from include.resume_files import ResumeReader
 from include.resume_text import DEFAULT_MAX_RESUME_BYTES
-from include.talent_rover.api_usage import ApiLimitReached
 from include.talent_rover.errors import QueryTimeout
 from include.talent_rover.resumes import current_documents, resume_file, resume_version
 from include.talent_rover.soql import (

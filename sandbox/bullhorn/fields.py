@@ -4,11 +4,14 @@
 picks fields and sub-fields; ``*`` picks every field. An address without
 sub-fields comes whole; a to-one field without sub-fields comes as the target's
 reference fields (``{"id","firstName","lastName"}`` for a candidate); a to-many
-field comes as ``{"total", "data": [...]}``. Unknown fields raise ``FieldsError``.
+field comes as ``{"total", "data": [...]}`` holding at most 5 items, or up to 10 when
+asked as ``categories[10](name)`` (``total`` counts them all). Unknown fields raise
+``FieldsError``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +23,19 @@ class FieldsError(ValueError):
     """A field selection naming a field the entity does not have."""
 
 
+# How many items of a to-many field an answer carries: by default, and at most when asked ("[n]").
+TO_MANY_DEFAULT = 5
+TO_MANY_MAX = 10
+_COUNTED = re.compile(r"(?P<name>[^\[\]]+)\[(?P<count>\d+)\]")
+
+
 @dataclass(frozen=True)
 class Selection:
     """One selected field, with its selected sub-fields (None: the field's default shape)."""
 
     name: str
     sub: tuple[Selection, ...] | None = None
+    count: int | None = None  # a to-many field's "[n]"
 
 
 def parse_fields(text: str | None, entity: EntityDef) -> tuple[Selection, ...]:
@@ -57,9 +67,11 @@ def _parse_list(text: str, position: int) -> tuple[list[Selection], int]:
         end = position
         while end < len(text) and text[end] not in ",()":
             end += 1
-        name = text[position:end]
+        name, count = text[position:end], None
         if not name:
             raise FieldsError(f"Invalid field list: an empty field name at position {position}")
+        if counted := _COUNTED.fullmatch(name):
+            name, count = counted["name"], int(counted["count"])
         sub: tuple[Selection, ...] | None = None
         position = end
         if position < len(text) and text[position] == "(":
@@ -68,7 +80,7 @@ def _parse_list(text: str, position: int) -> tuple[list[Selection], int]:
                 raise FieldsError("Invalid field list: unbalanced parentheses")
             sub = tuple(inner)
             position += 1
-        selections.append(Selection(name, sub))
+        selections.append(Selection(name, sub, count))
         if position < len(text) and text[position] == ",":
             position += 1
             continue
@@ -85,6 +97,8 @@ def _check(selections: list[Selection], entity: EntityDef) -> tuple[Selection, .
         if definition is None:
             raise FieldsError(f"Invalid field '{selection.name}' for entity {entity.name}")
         sub = selection.sub
+        if selection.count is not None:
+            _check_count(selection, definition.kind, entity)
         if sub is not None:
             if definition.kind is Kind.ADDRESS:
                 unknown = [part.name for part in sub if part.name not in ADDRESS_PARTS]
@@ -98,8 +112,16 @@ def _check(selections: list[Selection], entity: EntityDef) -> tuple[Selection, .
                     raise FieldsError(f"Invalid field '{definition.target}.{unknown[0]}'")
             else:
                 raise FieldsError(f"Field '{selection.name}' of {entity.name} has no sub-fields")
-        checked.append(Selection(selection.name, sub))
+        checked.append(Selection(selection.name, sub, selection.count))
     return tuple(checked)
+
+
+def _check_count(selection: Selection, kind: Kind, entity: EntityDef) -> None:
+    """A "[n]" is for to-many fields, and n is 1 to ``TO_MANY_MAX``."""
+    if kind is not Kind.TO_MANY:
+        raise FieldsError(f"Field '{selection.name}' of {entity.name} is not a to-many field")
+    if not 1 <= (selection.count or 0) <= TO_MANY_MAX:
+        raise FieldsError(f"Invalid count for '{selection.name}': 1 to {TO_MANY_MAX}")
 
 
 def _value(org: Org, entity: EntityDef, record: Record, selection: Selection) -> Any:
@@ -116,8 +138,9 @@ def _value(org: Org, entity: EntityDef, record: Record, selection: Selection) ->
             rows: list[dict[str, Any]] = org.children(definition.target or "", record["id"])
         else:
             rows = list(value or [])
-        data = [_reference(org, definition.target or "", row, selection.sub) for row in rows]
-        return {"total": len(data), "data": data}
+        shown = rows[: selection.count or TO_MANY_DEFAULT]
+        data = [_reference(org, definition.target or "", row, selection.sub) for row in shown]
+        return {"total": len(rows), "data": data}
     return value
 
 

@@ -10,6 +10,7 @@ import pytest
 from sandbox.airflow_runs import load_dag
 
 DAG_ID = "talent_rover_to_recruit_ai"
+BULLHORN_DAG_ID = "bullhorn_to_recruit_ai"
 
 
 @pytest.fixture
@@ -18,7 +19,16 @@ def dag(airflow_db: None, services: Any) -> Any:
 
     Parsed afresh for each test: ``dag.test(run_conf=...)`` leaves the conf in the DAG object's params.
     """
-    loaded = load_dag(DAG_ID)
+    return _without_retries(load_dag(DAG_ID))
+
+
+@pytest.fixture
+def bullhorn_dag(airflow_db: None, services: Any) -> Any:
+    """The Bullhorn DAG as the dags/ folder defines it, parsed afresh, with task retries off."""
+    return _without_retries(load_dag(BULLHORN_DAG_ID))
+
+
+def _without_retries(loaded: Any) -> Any:
     for task in loaded.tasks:
         task.retries = 0
     return loaded
@@ -32,13 +42,17 @@ def clean_slate(airflow_db: None, services: Any) -> Iterator[None]:
     from include.staging import cache_directory
     from sandbox.faults import FaultPlan
 
-    for name in ("candidates", "positions"):
-        Variable.delete(f"{DAG_ID}.watermark.{name}")
-    cache = cache_directory("talent_rover-resumes")
-    if cache.exists():
-        cache.rmdir(recursive=True)
+    for dag_id in (DAG_ID, BULLHORN_DAG_ID):
+        for name in ("candidates", "positions"):
+            Variable.delete(f"{dag_id}.watermark.{name}")
+    for cache_name in ("talent_rover-resumes", "bullhorn-resumes"):
+        cache = cache_directory(cache_name)
+        if cache.exists():
+            cache.rmdir(recursive=True)
     services.set_faults(FaultPlan())
+    services.set_bullhorn_faults(FaultPlan())
     services.set_api_usage(0)
     yield
     services.set_faults(FaultPlan())
+    services.set_bullhorn_faults(FaultPlan())
     services.set_api_usage(0)

@@ -275,3 +275,22 @@ def test_candidates_without_description_mostly_have_a_resume_file(bullhorn_sandb
     assert bare
     assert sum(1 for cid in bare if org.files.get(cid)) > len(bare) // 2
     assert BULLHORN_ANCHOR.tzinfo is not None
+
+
+def test_a_to_many_field_carries_five_items_unless_asked_for_up_to_ten(bullhorn_sandbox: Any) -> None:
+    from sandbox.bullhorn.fields import FieldsError, parse_fields, render
+    from sandbox.bullhorn.schema import ENTITIES
+
+    job = ENTITIES["JobOrder"]
+    selections = parse_fields("id,categories[10](name)", job)
+    assert selections[1].count == 10
+    with pytest.raises(FieldsError, match="1 to 10"):
+        parse_fields("categories[11](name)", job)
+    with pytest.raises(FieldsError, match="not a to-many field"):
+        parse_fields("title[3]", job)
+    record = {"id": 1, "categories": [{"id": n, "name": f"c{n}"} for n in range(8)]}
+    org = bullhorn_sandbox.org
+    default = render(org, job, record, parse_fields("categories(name)", job))["categories"]
+    asked = render(org, job, record, selections)["categories"]
+    assert (default["total"], len(default["data"])) == (8, 5)
+    assert (asked["total"], len(asked["data"])) == (8, 8)

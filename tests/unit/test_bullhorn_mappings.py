@@ -502,6 +502,12 @@ def test_epoch_ms_round_trips_aware_datetimes() -> None:
         epoch_ms(datetime(2026, 11, 2, 9))
 
 
+def test_epoch_ms_takes_airflows_pendulum_datetimes() -> None:
+    import pendulum
+
+    assert epoch_ms(pendulum.datetime(2026, 11, 2, 9, tz="UTC"), round_up=True) == 1793610000000
+
+
 def test_small_converters() -> None:
     assert comma_list("US - New York,US - New Jersey") == "US - New York; US - New Jersey"
     assert comma_list(" a ,, b , ") == "a; b"

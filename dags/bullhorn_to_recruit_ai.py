@@ -1,0 +1,254 @@
+"""
+### Bullhorn → Recruit AI
+
+Every hour, the candidates and job orders that changed in Bullhorn are posted to Recruit AI.
+
+```
+check_bullhorn ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates ─ load_candidates ┐
+                       └─ map_positions ─ load_positions ────────────────────────────────────── report ┘
+```
+
+* **check_bullhorn** logs in (OAuth code → tokens → `BhRestToken`), and fetches the
+  country names (`options/Country`) once for the run.
+* **extract_positions** stages the JobOrders whose `dateLastModified` lies in the
+  window (`query`, JPQL), available or not, soft-deleted ones included.
+* **extract_candidates** stages the Candidates changed in the window (`search`,
+  Lucene: Candidate has no `query`), each page with its CandidateEducation and
+  CandidateWorkHistory rows (one query each per page, not per candidate).
+* **fetch_resumes** takes each candidate's parsed résumé (`description`), else its
+  résumé file (`entityFiles`, then the file), through the résumé cache.
+* **map_*** turn records into Recruit AI payloads with the tables in
+  `include/mappings/bullhorn/`: job orders that are not available (closed, not
+  public, another `employmentType`, soft-deleted) become tombstones, and so do
+  soft-deleted candidates. Refused records go to the rejects file with a reason.
+* **load_*** post the payloads (not with `dry_run`), then move the object's watermark.
+* **report** logs a summary table, stages it as `summary.json`, and fails the run when
+  rejects exceed `max_reject_pct`.
+
+Windows and watermarks work as in `talent_rover_to_recruit_ai`: a run reads from the
+earlier of its interval's start and the object's watermark (the Variable
+`bullhorn_to_recruit_ai.watermark.<object>`), less `lookback_minutes`, to the
+interval's end. Bullhorn calls are made one task after another, and the run stops
+cleanly once it has spent `max_api_calls_per_run`; the next run resumes.
+
+Connections: `bullhorn_default` (the API user and OAuth client) and `recruit_ai_default`.
+The newest single-use refresh token is kept in the Variable `bullhorn_default.refresh_token`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
+
+from include.sync_params import sync_params
+
+if TYPE_CHECKING:
+    from bullhorn_hook import BullhornHook
+
+log = logging.getLogger(__name__)
+
+# The tasks that call Bullhorn, in the order they run; each records what it spent.
+BULLHORN_TASKS = ["check_bullhorn", "extract_positions", "extract_candidates", "fetch_resumes"]
+COUNTRIES = "countries.json"
+
+
+@contextmanager
+def _bullhorn() -> Iterator[BullhornHook]:
+    """Yield a Bullhorn hook held to what is left of the run's call budget; record what it spent."""
+    from bullhorn_hook import BullhornHook
+
+    from include.bullhorn import MaxCalls
+    from include.runs import calls_left, record_spent
+
+    params = get_current_context()["params"]
+    hook = BullhornHook(budget=MaxCalls(calls_left(BULLHORN_TASKS, params["max_api_calls_per_run"])))
+    try:
+        yield hook
+    finally:
+        record_spent(hook.calls_made)
+
+
+def _countries() -> dict[int, str]:
+    """The run's country names by id, as ``check_bullhorn`` staged them."""
+    from include.runs import staging_directory
+    from include.staging import read_json
+
+    return {int(value): label for value, label in read_json(staging_directory() / COUNTRIES).items()}
+
+
+@task
+def check_bullhorn(params: dict[str, Any]) -> int:
+    """Log in to Bullhorn and stage the country names the mappings need; return how many."""
+    from include.runs import staging_directory, watermark
+    from include.staging import write_json
+
+    for name in params["objects"]:
+        watermark(name)
+    with _bullhorn() as hook:
+        countries = hook.options("Country")
+    write_json(staging_directory() / COUNTRIES, countries)
+    log.info("Logged in to Bullhorn; %d country names staged", len(countries))
+    return len(countries)
+
+
+@task
+def extract_positions() -> dict[str, Any]:
+    """Stage the job orders changed in the window."""
+    from include.bullhorn.queries import job_order_where
+    from include.bullhorn.sync import extract_job_orders
+    from include.mappings.bullhorn import position
+    from include.runs import skip_unless_selected, staging_directory, window
+
+    skip_unless_selected("positions")
+    span = window("positions")
+    with _bullhorn() as hook:
+        staged = extract_job_orders(hook, job_order_where(span), position.fields(), span, staging_directory())
+    return dict(staged)
+
+
+# Runs after the positions (even when they are not selected), so the run's call budget is exact.
+@task(trigger_rule=TriggerRule.NONE_FAILED)
+def extract_candidates() -> dict[str, Any]:
+    """Stage the candidates changed in the window, with their education and work history."""
+    from include.bullhorn.queries import candidate_query
+    from include.bullhorn.sync import extract_candidates as stage_candidates
+    from include.mappings.bullhorn import candidate
+    from include.runs import skip_unless_selected, staging_directory, window
+
+    skip_unless_selected("candidates")
+    span = window("candidates")
+    with _bullhorn() as hook:
+        staged = stage_candidates(
+            hook,
+            candidate_query(span, candidate.FILTER),
+            candidate.fields(),
+            span,
+            staging_directory(),
+            education_fields=candidate.education_fields(),
+            work_history_fields=candidate.work_history_fields(),
+        )
+    return dict(staged)
+
+
+@task
+def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Stage each candidate's résumé text, through the résumé cache."""
+    from include.bullhorn.sync import fetch_resumes as stage_resumes
+    from include.mappings.bullhorn import candidate
+    from include.resume_cache import ResumeCache
+    from include.runs import staging_directory
+    from include.staging import cache_directory
+
+    with _bullhorn() as hook, ResumeCache(cache_directory("bullhorn-resumes")) as cache:
+        staged = stage_resumes(
+            hook,
+            candidates,
+            staging_directory(),
+            needs_resume=lambda record: not candidate.is_tombstone(record),
+            cache=cache,
+            max_bytes=params["max_resume_bytes"],
+        )
+    return dict(staged)
+
+
+@task
+def map_candidates(resumes: dict[str, Any], candidates: dict[str, Any], params: dict[str, Any]) -> Any:
+    """Map candidates (with their résumé text, education and work history) into payloads, or tombstones."""
+    from include.bullhorn.sync import EDUCATIONS, WORK_HISTORIES
+    from include.mappings.bullhorn import candidate
+    from include.pages import candidate_payloads, map_pages
+    from include.runs import staging_directory
+
+    countries = _countries()
+    mapper = candidate_payloads(
+        resumes,
+        lambda record, text: candidate.to_payload(
+            record, record[EDUCATIONS], record[WORK_HISTORIES], text, countries
+        ),
+        candidate.is_tombstone,
+        require_resume=params["require_resume"],
+    )
+    covered = {**candidates, "progress": resumes["progress"]}
+    return map_pages(covered, mapper, staging_directory(), "candidate", candidate.is_tombstone)
+
+
+@task
+def map_positions(positions: dict[str, Any], params: dict[str, Any]) -> Any:
+    """Map job orders into payloads: available ones as they are, the others as tombstones."""
+    from include.mappings.bullhorn import position
+    from include.pages import map_pages
+    from include.runs import staging_directory
+
+    countries, types = _countries(), params["employment_types"]
+    return map_pages(
+        positions,
+        lambda record, _page: position.to_payload(record, countries, types),
+        staging_directory(),
+        "position",
+        lambda record: position.is_tombstone(record, types),
+    )
+
+
+@task
+def load_candidates(mapped: dict[str, Any]) -> Any:
+    """Post candidate payloads to Recruit AI, then move the candidates' watermark."""
+    from include.runs import load
+
+    return load("candidates", "candidate", mapped)
+
+
+@task
+def load_positions(mapped: dict[str, Any]) -> Any:
+    """Post position payloads to Recruit AI, then move the positions' watermark."""
+    from include.runs import load
+
+    return load("positions", "position", mapped)
+
+
+@task(trigger_rule=TriggerRule.NONE_FAILED)
+def report() -> dict[str, Any]:
+    """Log what the run did, per object, and the Bullhorn calls it spent; fail on too many rejects."""
+    from include.runs import report as report_run
+
+    return report_run(BULLHORN_TASKS, "Bullhorn")
+
+
+@dag(
+    dag_id="bullhorn_to_recruit_ai",
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["bullhorn", "recruit-ai"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": 2.0},
+    params={
+        **sync_params("Bullhorn"),
+        "employment_types": Param(
+            ["Job Req", "Bench Req"],
+            type="array",
+            items={"type": "string"},
+            description="Job orders of these employment types are posted; others become tombstones.",
+        ),
+    },
+)
+def bullhorn_to_recruit_ai() -> None:
+    """Wire the Bullhorn → Recruit AI pipeline."""
+    positions = extract_positions()
+    candidates = extract_candidates()
+    resumes = fetch_resumes(candidates)
+    loaded = [
+        load_candidates(map_candidates(resumes, candidates)),
+        load_positions(map_positions(positions)),
+    ]
+    check_bullhorn() >> positions >> candidates
+    loaded >> report()
+
+
+bullhorn_to_recruit_ai()
