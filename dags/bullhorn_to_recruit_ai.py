@@ -62,7 +62,6 @@ COUNTRIES = "countries.json"
 def _bullhorn() -> Iterator[BullhornHook]:
     """Yield a Bullhorn hook held to what is left of the run's call budget; record what it spent."""
     from bullhorn_hook import BullhornHook
-
     from include.bullhorn import MaxCalls
     from include.runs import calls_left, record_spent
 

@@ -1,9 +1,10 @@
-"""The quick-start demo: sync a sandbox Talent Rover org into a sandbox Recruit AI.
+"""The quick-start demo: sync a sandbox Talent Rover org (and a Bullhorn corporation) into Recruit AI.
 
-``make demo`` runs this. It starts both sandbox services on 127.0.0.1, points
-the ``salesforce_default`` and ``recruit_ai_default`` connections at them, and
-runs ``talent_rover_to_recruit_ai`` for two consecutive hourly intervals, with
-records changed in Talent Rover in between, printing what each run did.
+``make demo`` runs this. It starts the sandbox services on 127.0.0.1, points the
+``salesforce_default``, ``bullhorn_default`` and ``recruit_ai_default`` connections
+at them, runs ``talent_rover_to_recruit_ai`` for two consecutive hourly intervals,
+with records changed in Talent Rover in between, then ``bullhorn_to_recruit_ai``
+for the last hour, printing what each run did.
 """
 
 from __future__ import annotations
@@ -26,20 +27,22 @@ from sandbox.recruit_ai.client import RecruitAiSandboxClient
 from sandbox.services import Services, start_services
 
 DAG_ID = "talent_rover_to_recruit_ai"
+BULLHORN_DAG_ID = "bullhorn_to_recruit_ai"
 HOUR = timedelta(hours=1)
 
 
-def _run_summary(run_id: str) -> dict[str, Any]:
-    """Read the summary the DAG's report task staged for a run."""
-    return read_json(run_directory(DAG_ID, run_id) / "summary.json")
-
-
-def _print_run(title: str, summary: dict[str, Any], services: Services) -> None:
+def _print_run(title: str, run: Any) -> dict[str, Any]:
+    """Print the summary the DAG's report task staged for a run; return it."""
+    summary = read_json(run_directory(run.dag_id, run.run_id) / "summary.json")
     print(f"\n== {title}")
     print(textwrap.indent(summary_table(summary["objects"]), "   "))
     for row in summary["objects"]:
         if row["window_end"]:
             print(f"   {row['object']}: window [{row['window_start']}, {row['window_end']})")
+    return summary
+
+
+def _print_salesforce_calls(summary: dict[str, Any], services: Services) -> None:
     usage = services.salesforce_state()["api_usage"]
     spent, used, allowed = summary["api_calls"], usage["used"], usage["max"]
     print(f"   Salesforce API calls spent: {spent} (org usage now {used}/{allowed})")
@@ -80,6 +83,7 @@ def main() -> None:
     services = start_services(args.state_dir, candidates=args.candidates, anchor=anchor)
     os.environ.update(services.connection_env())
     print(f"Sandbox Talent Rover (Salesforce) at {services.salesforce_url}")
+    print(f"Sandbox Bullhorn at {services.bullhorn_url}")
     print(f"Sandbox Recruit AI at {services.recruit_ai_url}")
     recruit_ai = RecruitAiSandboxClient(
         services.recruit_ai_url, services.recruit_ai_api_key, services.tls.ca_bundle
@@ -96,14 +100,19 @@ def main() -> None:
         run = sync_interval(dag, anchor - 2 * HOUR)
     # The services log each request; the terminal shows only the summaries.
     logging.getLogger("sandbox").setLevel(logging.INFO if args.verbose else logging.WARNING)
-    _print_run("Run 1", _run_summary(run.run_id), services)
+    _print_salesforce_calls(_print_run("Run 1: Talent Rover", run), services)
 
     changed = services.touch("Contact", count=25, stamp=anchor - HOUR + timedelta(minutes=20))
     services.touch("TR1__Job__c", count=5, stamp=anchor - HOUR + timedelta(minutes=40))
     print(f"\nChanged {len(changed)} contacts and 5 jobs in Talent Rover during the next hour.")
     with _task_logs_to(task_log):
         run = sync_interval(dag, anchor - HOUR)
-    _print_run("Run 2", _run_summary(run.run_id), services)
+    _print_salesforce_calls(_print_run("Run 2: Talent Rover", run), services)
+
+    with _task_logs_to(task_log):
+        run = sync_interval(load_dag(BULLHORN_DAG_ID), anchor - HOUR)
+    summary = _print_run("Run 3: Bullhorn, the same hour", run)
+    print(f"   Bullhorn API calls spent: {summary['api_calls']} (logins included)")
 
     stats = recruit_ai.stats()
     print(f"\nRecruit AI now holds {stats['candidates']} candidates and {stats['positions']} positions.")

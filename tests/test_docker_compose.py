@@ -25,9 +25,11 @@ import certifi
 import pytest
 import yaml
 
+from bullhorn_hook import BullhornHook
 from include.staging import STAGING_URL_VARIABLE
 from recruit_ai_hook import RecruitAiHook
 from sandbox.__main__ import build_parser, write_trust_bundle
+from sandbox.bullhorn.auth import BullhornCredentials
 from sandbox.salesforce.auth import SalesforceCredentials
 from sandbox.services import API_KEY_VARIABLE, API_VERSION, certificate_names
 from sandbox.tls import ensure_tls_files
@@ -227,7 +229,11 @@ def test_sandbox_command_serves_what_airflow_is_pointed_at(
     assert sandbox_args.advertised_host == "sandbox"
     assert "sandbox" in sandbox_args.tls_hostname
     published = {port.split(":")[-1] for port in sandbox["ports"]}
-    assert {str(sandbox_args.salesforce_port), str(sandbox_args.recruit_ai_port)} <= published
+    assert {
+        str(sandbox_args.salesforce_port),
+        str(sandbox_args.recruit_ai_port),
+        str(sandbox_args.bullhorn_port),
+    } <= published
 
     state_dir = str(sandbox_args.state_dir)
     assert _mounts(sandbox)[state_dir] == (SANDBOX_STATE, "rw")
@@ -289,7 +295,9 @@ def test_sandbox_connections_are_the_hooks_defaults(
     connections = _stored_connections(services)
     salesforce_id = TalentRoverHook.default_conn_name
     recruit_ai_id = RecruitAiHook.default_conn_name
-    assert set(connections) == {salesforce_id, recruit_ai_id} == {"salesforce_default", "recruit_ai_default"}
+    bullhorn_id = BullhornHook.default_conn_name
+    assert set(connections) == {salesforce_id, recruit_ai_id, bullhorn_id}
+    assert set(connections) == {"salesforce_default", "recruit_ai_default", "bullhorn_default"}
 
     salesforce = connections[salesforce_id]
     assert salesforce.conn_type == TalentRoverHook.conn_type == "salesforce"
@@ -310,6 +318,18 @@ def test_sandbox_connections_are_the_hooks_defaults(
     sandbox_key = _container_env(services["sandbox"])[API_KEY_VARIABLE]
     assert sandbox_key
     assert recruit_ai.password == sandbox_key
+
+    bullhorn = connections[bullhorn_id]
+    assert bullhorn.conn_type == BullhornHook.conn_type == "http"
+    bh_credentials = BullhornCredentials()
+    assert (bullhorn.login, bullhorn.password) == (bh_credentials.username, bh_credentials.password)
+    bullhorn_url = f"https://{sandbox_args.advertised_host}:{sandbox_args.bullhorn_port}"
+    assert bullhorn.extra_dejson == {
+        "client_id": bh_credentials.client_id,
+        "client_secret": bh_credentials.client_secret,
+        "auth_url": f"{bullhorn_url}/oauth",
+        "rest_url": f"{bullhorn_url}/rest-services",
+    }
 
     depends_on = services["sandbox-connections"]["depends_on"]
     assert depends_on["sandbox"]["condition"] == "service_healthy"

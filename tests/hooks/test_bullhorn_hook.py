@@ -8,8 +8,8 @@ import os
 from typing import Any
 
 import pytest
-from bullhorn_hook import BullhornApiError, BullhornAuthError, BullhornHook
 
+from bullhorn_hook import BullhornApiError, BullhornAuthError, BullhornHook
 from include.bullhorn import ApiLimitReached, MaxCalls
 from include.bullhorn.errors import UnsupportedFileType
 from sandbox.bullhorn.org import COUNTRIES
