@@ -11,18 +11,20 @@ under the staging location, and looked up before any download.
   ``SystemModstamp``, the file's own id). A lookup with another version is a
   miss, and the download's outcome replaces the entry, so an old version never
   lingers.
-* **Where.** ``<staging>/resume-cache/v<FORMAT>/<shard>.json.gz``: 4,096 shards,
-  chosen by a hash of the document id, each a gzip'd JSON object. It lives in the
-  staging location, so every worker on every executor sees the same cache.
-  Raising ``FORMAT`` (when extraction improves) starts an empty cache.
+* **Where.** ``<staging>/cache/<name>/v<FORMAT>/<xx>/<hash>.json.gz``: one small
+  gzip'd JSON file per document, in 256 directories. It lives in the staging
+  location, so every worker on every executor sees the same cache, and a task
+  holds only the entry in hand: memory stays flat however many candidates a run
+  reads. Raising ``FORMAT`` (when extraction improves) starts an empty cache.
 * **Bounded.** At most ``max_entries`` entries (default 200,000, some 1 GiB of
-  text before gzip at the longest): when a shard goes over its share, the entries
-  used longest ago leave first.
-* **Self-healing.** An entry is trusted only if it is well formed and its text
-  matches the digest stored with it; a shard that cannot be read counts as empty.
-  A corrupt, missing or deleted cache therefore costs downloads, never a wrong
-  text. Two tasks writing one shard at once may lose each other's new entries:
-  again only downloads.
+  text before gzip at the longest). ``prune`` removes the entries written longest
+  ago once there are more; a task calls it when done, and it lists the cache only
+  when the task wrote enough entries for the bound to matter.
+* **Self-healing.** An entry is trusted only if it is well formed, names its own
+  document, and its text matches the digest stored with it; anything else is a
+  miss and is removed. A corrupt, missing or deleted cache therefore costs
+  downloads, never a wrong text. Each entry is written whole, so tasks writing at
+  once cannot mix two entries.
 * **What is kept.** Extracted text, and *lasting* verdicts about a file
   (encrypted, no text layer, corrupt, unsupported): reading the same bytes again
   would give the same answer. Outcomes that depend on this run (a time limit, a
@@ -31,20 +33,19 @@ under the staging location, and looked up before any download.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
-SHARDS = 4096
+FORMAT = 2
 DEFAULT_MAX_ENTRIES = 200_000
 
 
@@ -60,15 +61,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _shard_of(document_id: str) -> str:
-    return hashlib.sha256(document_id.encode("utf-8")).hexdigest()[:3]
-
-
-def _valid(entry: Any) -> bool:
-    """Whether a stored entry can be trusted: well formed, and its text matches its digest."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+def _valid(entry: Any, document_id: str) -> bool:
+    """Whether a stored entry can be trusted: well formed, its own, and its text matches its digest."""
+    if not isinstance(entry, dict) or entry.get("document_id") != document_id:
         return False
-    if not isinstance(entry.get("used"), str):
+    if not isinstance(entry.get("version"), str):
         return False
     text, reason = entry.get("text"), entry.get("reason")
     if isinstance(text, str):
@@ -77,99 +74,89 @@ def _valid(entry: Any) -> bool:
 
 
 class ResumeCache:
-    """Résumé text by document id and version, in the staging location.
+    """Résumé text by document id and version, one small file per document in the staging location.
 
-    Use it as a context manager, or call ``flush`` once done: entries are
-    written shard by shard when the task has finished with them.
+    Use it as a context manager (``prune`` runs at the end), or call ``prune`` once done.
 
-    :param directory: the cache's root, ``<staging>/resume-cache`` by convention.
-    :param max_entries: how many résumé versions it keeps at most.
+    :param directory: the cache's root, ``<staging>/cache/<name>`` by convention.
+    :param max_entries: how many résumé documents it keeps at most.
     """
 
     def __init__(self, directory: ObjectStoragePath, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
         self.directory = directory / f"v{FORMAT}"
-        self.max_per_shard = max(1, max_entries // SHARDS)
+        self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
-        self._shards: dict[str, dict[str, dict[str, Any]]] = {}
-        self._changed: dict[str, dict[str, dict[str, Any]]] = {}
-        self._now = datetime.now(UTC).isoformat()
+        self.written = 0
 
     def __enter__(self) -> ResumeCache:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.flush()
+        self.prune()
+
+    def _path(self, document_id: str) -> ObjectStoragePath:
+        name = hashlib.sha256(document_id.encode("utf-8")).hexdigest()
+        return self.directory / name[:2] / f"{name}.json.gz"
 
     def get(self, document_id: str, version: str) -> CachedResume | None:
         """Return what this version of the document gave, or None (a miss: download it)."""
-        shard = _shard_of(document_id)
-        entry = self._shard(shard).get(document_id)
+        path = self._path(document_id)
+        try:
+            with path.open("rb") as compressed:
+                entry = json.loads(gzip.decompress(compressed.read()))
+        except FileNotFoundError:
+            entry = None
+        except (OSError, EOFError, ValueError) as error:
+            log.warning("Résumé cache entry %s is unreadable (%s); removing it", path.name, error)
+            entry = self._remove(path)
+        if entry is not None and not _valid(entry, document_id):
+            log.warning("Résumé cache entry %s does not check out; removing it", path.name)
+            entry = self._remove(path)
         if entry is None or entry["version"] != version:
             self.misses += 1
             return None
         self.hits += 1
-        entry["used"] = self._now
-        self._changed.setdefault(shard, {})[document_id] = entry
         return CachedResume(text=entry.get("text"), reason=entry.get("reason"))
 
     def put(self, document_id: str, version: str, outcome: CachedResume) -> None:
         """Remember what this version of the document gave (text, or a lasting reason)."""
         if (outcome.text is None) == (outcome.reason is None):
             raise ValueError("a cached résumé holds either its text or the reason it has none")
-        entry: dict[str, Any] = {"version": version, "used": self._now}
+        entry: dict[str, Any] = {"document_id": document_id, "version": version}
         if outcome.text is not None:
             entry.update(text=outcome.text, digest=_digest(outcome.text))
         else:
             entry["reason"] = outcome.reason
-        shard = _shard_of(document_id)
-        self._shard(shard)[document_id] = entry
-        self._changed.setdefault(shard, {})[document_id] = entry
-
-    def flush(self) -> None:
-        """Write the shards this task changed, merged with what others wrote meanwhile."""
-        for shard, changes in self._changed.items():
-            # Re-read just before writing, so that another task's entries since our read survive.
-            entries = {**self._read(shard), **changes}
-            if len(entries) > self.max_per_shard:
-                newest = sorted(entries.items(), key=lambda item: item[1]["used"], reverse=True)
-                entries = dict(newest[: self.max_per_shard])
-            self._write(shard, entries)
-            self._shards[shard] = entries
-        self._changed.clear()
-
-    def _shard(self, shard: str) -> dict[str, dict[str, Any]]:
-        if shard not in self._shards:
-            self._shards[shard] = self._read(shard)
-        return self._shards[shard]
-
-    def _path(self, shard: str) -> ObjectStoragePath:
-        return self.directory / f"{shard}.json.gz"
-
-    def _read(self, shard: str) -> dict[str, dict[str, Any]]:
-        path = self._path(shard)
-        try:
-            with path.open("rb") as compressed:
-                stored = json.loads(gzip.decompress(compressed.read()))
-        except FileNotFoundError:
-            return {}
-        except (OSError, EOFError, ValueError) as error:
-            log.warning("Résumé cache shard %s is unreadable (%s); it starts again empty", path, error)
-            return {}
-        if not isinstance(stored, dict):
-            log.warning("Résumé cache shard %s is not an object; it starts again empty", path)
-            return {}
-        valid = {key: entry for key, entry in stored.items() if _valid(entry)}
-        if len(valid) < len(stored):
-            log.warning("Résumé cache shard %s: %d bad entries dropped", path, len(stored) - len(valid))
-        return valid
-
-    def _write(self, shard: str, entries: dict[str, dict[str, Any]]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        body = gzip.compress(json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode())
+        path = self._path(document_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = gzip.compress(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
         # One write of the whole body: object stores replace a key atomically, and a
-        # local file cut short by a crash is caught by the next read's checks.
-        with self._path(shard).open("wb") as out:
+        # local file cut short by a crash fails the next read's checks.
+        with path.open("wb") as out:
             out.write(body)
+        self.written += 1
+
+    def prune(self) -> int:
+        """Remove the entries written longest ago while there are more than ``max_entries``; count them.
+
+        Listing the cache costs a walk of its directories, so it is done only when
+        this task wrote entries and the bound may have been reached.
+        """
+        if self.written == 0 or not self.directory.exists():
+            return 0
+        entries = [(path.stat().st_mtime, path) for path in self.directory.rglob("*.json.gz")]
+        excess = len(entries) - self.max_entries
+        if excess <= 0:
+            return 0
+        for _, path in sorted(entries, key=lambda entry: entry[0])[:excess]:
+            self._remove(path)
+        log.info("Résumé cache: %d oldest entries removed (bound %d)", excess, self.max_entries)
+        return excess
+
+    @staticmethod
+    def _remove(path: ObjectStoragePath) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
