@@ -370,7 +370,8 @@ class _Generator:
         rng, org = self.rng, self.org
         city, state, country = rng.choice(PLACES) if rng.random() < 0.9 else (None, None, None)
         category_id, category_name = rng.choice(CATEGORIES)
-        qualified = rng.randint(1985, 2024)
+        # A few veterans qualified before 1970: their education dates are negative epoch milliseconds.
+        qualified = rng.randint(1962, 1984) if rng.random() < 0.08 else rng.randint(1985, 2024)
         first, last = person["firstName"], person["lastName"]
         candidate_id = org.next_id("Candidate")
         record: Record = {

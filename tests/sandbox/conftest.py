@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox Salesforce: real HTTPS servers on 127.0.0.1 over generated orgs."""
+"""Fixtures for the sandbox Salesforce and Bullhorn: real HTTPS servers on 127.0.0.1 over generated orgs."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from sandbox.bullhorn.auth import BullhornCredentials
+from sandbox.bullhorn.org import Org as BullhornOrg
+from sandbox.bullhorn.org import generate_org as generate_bullhorn_org
+from sandbox.bullhorn.server import BullhornServer
+from sandbox.bullhorn.server import build_server as build_bullhorn_server
 from sandbox.salesforce.org import Org, generate_org
 from sandbox.salesforce.server import SalesforceCredentials, SalesforceServer, build_server, serve_in_thread
 from sandbox.tls import TlsFiles, ensure_tls_files
@@ -126,3 +132,118 @@ def salesforce_client(
         version="62.0",
         session=salesforce_sandbox.session(),
     )
+
+
+# ---- the sandbox Bullhorn ------------------------------------------------------------------------
+
+BULLHORN_ANCHOR = SALESFORCE_ANCHOR
+BULLHORN_CANDIDATES = 400
+
+
+@dataclass
+class BullhornLogin:
+    """A logged-in REST session: requests session (BhRestToken header set), restUrl and OAuth tokens."""
+
+    session: requests.Session
+    rest_url: str
+    bh_rest_token: str
+    refresh_token: str
+
+
+@dataclass
+class RunningBullhorn:
+    """A sandbox Bullhorn serving in a thread, and how to reach it."""
+
+    server: BullhornServer
+    org: BullhornOrg
+    tls: TlsFiles
+    credentials: BullhornCredentials
+
+    @property
+    def url(self) -> str:
+        """The base URL (auth and REST paths)."""
+        return self.server.base_url
+
+    def session(self) -> requests.Session:
+        """A requests session that trusts the sandbox CA (and only it)."""
+        session = requests.Session()
+        session.verify = str(self.tls.ca_bundle)
+        session.trust_env = False
+        return session
+
+    def authorize(self, session: requests.Session, **overrides: str) -> requests.Response:
+        """``GET /oauth/authorize`` with the right credentials, some overridden; redirects not followed."""
+        params = {
+            "client_id": self.credentials.client_id,
+            "response_type": "code",
+            "action": "Login",
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            **overrides,
+        }
+        return session.get(f"{self.url}/oauth/authorize", params=params, allow_redirects=False, timeout=10)
+
+    def token(self, session: requests.Session, **form: str) -> requests.Response:
+        """``POST /oauth/token`` with the client's id and secret and ``form``."""
+        client = {"client_id": self.credentials.client_id, "client_secret": self.credentials.client_secret}
+        return session.post(f"{self.url}/oauth/token", data={**client, **form}, timeout=10)
+
+    def login(self) -> BullhornLogin:
+        """Run the whole chain: authorize → code → tokens → REST login."""
+        session = self.session()
+        location = self.authorize(session).headers["Location"]
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        tokens = self.token(session, grant_type="authorization_code", code=code).json()
+        answer = session.post(
+            f"{self.url}/rest-services/login",
+            params={"version": "*", "access_token": tokens["access_token"]},
+            timeout=10,
+        ).json()
+        session.headers["BhRestToken"] = answer["BhRestToken"]
+        return BullhornLogin(session, answer["restUrl"], answer["BhRestToken"], tokens["refresh_token"])
+
+    def admin(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        """Call an admin route and return its JSON."""
+        response = self.session().request(method, f"{self.url}/sandbox/{route}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+def _start_bullhorn(org: BullhornOrg, tls: TlsFiles, **options: Any) -> RunningBullhorn:
+    credentials = BullhornCredentials()
+    server = build_bullhorn_server(org, tls, credentials=credentials, **options)
+    serve_in_thread(server)
+    return RunningBullhorn(server, org, tls, credentials)
+
+
+@pytest.fixture(scope="session")
+def bullhorn_sandbox(salesforce_tls: TlsFiles) -> Iterator[RunningBullhorn]:
+    """A shared server over a 400-candidate corporation. Tests must not change it (use bullhorn_fresh)."""
+    org = generate_bullhorn_org(BULLHORN_CANDIDATES, seed=7, anchor=BULLHORN_ANCHOR)
+    running = _start_bullhorn(org, salesforce_tls)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def bullhorn_login(bullhorn_sandbox: RunningBullhorn) -> BullhornLogin:
+    """One REST session on the shared server (tests must not expire it)."""
+    return bullhorn_sandbox.login()
+
+
+@pytest.fixture
+def bullhorn_fresh(salesforce_tls: TlsFiles) -> Iterator[Callable[..., RunningBullhorn]]:
+    """Start a private server over a small corporation (``candidates``, server options), stopped after."""
+    started: list[RunningBullhorn] = []
+
+    def start(candidates: int = 40, **options: Any) -> RunningBullhorn:
+        org = generate_bullhorn_org(candidates, seed=11, anchor=BULLHORN_ANCHOR)
+        running = _start_bullhorn(org, salesforce_tls, **options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.server.shutdown()
+        running.server.server_close()
