@@ -110,6 +110,8 @@ class BullhornHook(BaseHook):
     returns), a token that changes mid-run, and Bullhorn's own 401 and 429
     handling, so none of ``HttpHook``'s request machinery would be used.
 
+    One hook serves one thread: its session token and call count are not shared safely.
+
     :param bullhorn_conn_id: the connection holding the API user and OAuth client.
     :param timeout: seconds allowed for each HTTP request.
     :param budget: checked before every call (``ApiLimitReached`` when spent); None for no cap.

@@ -148,6 +148,18 @@ def test_query_on_candidate_and_bad_fields_become_clear_errors(hook: BullhornHoo
         list(hook.search_pages("Candidate", "isDeleted:0", ["id", "noSuchField"]))
 
 
+def test_a_refused_write_names_fields_and_problems_but_not_the_values(hook: BullhornHook) -> None:
+    too_long = "Wolfeschlegelsteinhausenbergerdorff" * 3
+    with pytest.raises(BullhornApiError) as refused:
+        hook.create_candidate({"firstName": too_long, "lastName": "Smith", "favouriteColour": "teal"})
+    assert refused.value.status == 400
+    assert refused.value.key == "errors.cannotPersistEntity"
+    assert "firstName: INVALID_LENGTH" in str(refused.value)
+    assert "favouriteColour: UNKNOWN_PROPERTY" in str(refused.value)
+    assert too_long not in str(refused.value)
+    assert "teal" not in str(refused.value)
+
+
 def test_get_entities_leaves_out_missing_ids_and_options_read_every_country(hook: BullhornHook) -> None:
     records = hook.get_entities("Candidate", [10_001, 10_002, 99_999_999], ["id", "firstName"])
     assert [record["id"] for record in records] == [10_001, 10_002]
