@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
 T = TypeVar("T")
+# The states a Bulk query job ends in.
+_JOB_ENDED = frozenset({"JobComplete", "Failed", "Aborted"})
 
 
 class TalentRoverHook(SalesforceHook):
@@ -330,7 +332,14 @@ class TalentRoverHook(SalesforceHook):
         job_url = f"{jobs_url}/{job['id']}"
         state = job.get("state")
         try:
-            state = self._wait_for_job(job_url)["state"]
+            job = self._wait_for_job(job, job_url)
+            state = job.get("state")
+            if state != "JobComplete":
+                ended = f"ended {state}: {job.get('errorMessage', '')}" if state in _JOB_ENDED else None
+                raise BulkJobFailed(
+                    f"Bulk query job {job['id']} "
+                    + (ended or f"not complete after {self.bulk_max_wait_seconds:g} s (state {state})")
+                )
             locator: str | None = None
             while True:
                 page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
@@ -344,30 +353,21 @@ class TalentRoverHook(SalesforceHook):
         finally:
             self._clean_up_job(job_url, state)
 
-    def _wait_for_job(self, job_url: str) -> dict[str, Any]:
-        """Poll a query job, backing off, until complete; ``BulkJobFailed`` if it fails or lasts too long."""
+    def _wait_for_job(self, job: dict[str, Any], job_url: str) -> dict[str, Any]:
+        """Poll a job, backing off, until it ends or ``bulk_max_wait_seconds`` pass; return its last state."""
         deadline = time.monotonic() + self.bulk_max_wait_seconds
         for poll in itertools.count():
             pause = min(self.bulk_poll_cap_seconds, self.bulk_poll_base_seconds * 2**poll)
-            if time.monotonic() + pause > deadline:
-                raise BulkJobFailed(
-                    f"Bulk query job {job_url.rsplit('/', 1)[-1]} not complete after "
-                    f"{self.bulk_max_wait_seconds:g} s ({poll} polls)"
-                )
+            if job.get("state") in _JOB_ENDED or time.monotonic() + pause > deadline:
+                return job
             time.sleep(pause)
             job = self._call(job_url, _json)
-            if job.get("state") == "JobComplete":
-                return job
-            if job.get("state") in ("Failed", "Aborted"):
-                raise BulkJobFailed(
-                    f"Bulk query job {job.get('id')} ended {job['state']}: {job.get('errorMessage', '')}"
-                )
         raise AssertionError("unreachable")  # itertools.count() never ends
 
     def _clean_up_job(self, job_url: str, state: str | None) -> None:
         """Abort a job still running, then delete it; a failure is logged, never raised."""
         try:
-            if state not in ("JobComplete", "Failed", "Aborted"):
+            if state not in _JOB_ENDED:
                 self._call(job_url, _json, method="PATCH", json={"state": "Aborted"})
             self._call(job_url, _no_body, method="DELETE")
         except Exception as error:
