@@ -30,13 +30,13 @@ from airflow.sdk.exceptions import AirflowException
 # Records per REST query page at most (Salesforce serves fewer when many long text fields are selected).
 REST_PAGE_SIZE = 2000
 # Records per Bulk result page asked for: a page is held in memory and staged as one file, so it is
-# bounded; 10,000 still needs five times fewer calls than REST pages.
-BULK_MAX_RECORDS = 10_000
+# bounded; it still needs 12 times fewer calls than REST pages.
+BULK_MAX_RECORDS = 25_000
 # Windows expected to hold fewer records than this are always read through REST.
 DEFAULT_BULK_THRESHOLD = 10_000
-# Polls a job is expected to need before it completes: polls back off (see the hook), so a job that
-# runs a minute takes about five.
-EXPECTED_POLLS = 5
+# Polls a job is expected to need: polls back off from 1 s (see the hook), so four polls give it
+# 15 s. A job that takes longer costs a poll more per doubling of its time.
+EXPECTED_POLLS = 4
 
 # Describe types whose REST values are JSON booleans and numbers; every other type is a string in both.
 _BOOLEAN = frozenset({"boolean"})
