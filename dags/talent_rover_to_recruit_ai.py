@@ -13,6 +13,8 @@ check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes 
 * **extract_*** stage the records whose `SystemModstamp` lies in the window, page by
   page, deleted ones included (`queryAll`), selecting only the fields the mappings in
   `include/mappings/talent_rover/` name. Candidates whose résumé document changed come too.
+  A window of `bulk_threshold` records or more (a full resync, a backfill) is read through
+  a Bulk API 2.0 query job after its first page, when that costs fewer API calls.
 * **fetch_resumes** finds each candidate's current résumé (many candidates per query)
   and extracts its text: Recruit AI matches on it. A résumé version already read is
   taken from the résumé cache under the staging location, at no API call; a file over
@@ -97,8 +99,13 @@ def _extract(name: str) -> dict[str, Any]:
 
     skip_unless_selected(name)
     mapping = {"candidates": candidate, "positions": position}[name]
+    threshold = get_current_context()["params"]["bulk_threshold"]
     with _talent_rover() as hook:
-        return dict(extract_window(hook, mapping, window(name), staging_directory(), name))
+        return dict(
+            extract_window(
+                hook, mapping, window(name), staging_directory(), name, bulk_threshold=threshold or None
+            )
+        )
 
 
 @task.short_circuit
@@ -229,6 +236,16 @@ def report() -> dict[str, Any]:
             minimum=1,
             maximum=100,
             description="Skip or stop the run once the org's daily API usage reaches this percentage.",
+        ),
+        # include/talent_rover/bulk.py's DEFAULT_BULK_THRESHOLD, as a literal: parsing imports no sync code.
+        "bulk_threshold": Param(
+            10_000,
+            type="integer",
+            minimum=0,
+            description=(
+                "Read a window of at least this many records through a Bulk API 2.0 query job when that "
+                "costs fewer API calls than REST pages; 0 never does."
+            ),
         ),
     },
 )

@@ -17,12 +17,15 @@ a private CA is trusted through ``REQUESTS_CA_BUNDLE``.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from airflow.providers.salesforce.hooks.salesforce import SalesforceHook
@@ -33,15 +36,18 @@ from simple_salesforce import Salesforce, api
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
 from include.resume_files import FileTooLarge
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
+from include.talent_rover.bulk import BULK_MAX_RECORDS, BulkJobFailed, csv_record
 from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
 
-__all__ = ["SalesforceApiError", "TalentRoverHook"]
+__all__ = ["BulkJobFailed", "SalesforceApiError", "TalentRoverHook"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
 T = TypeVar("T")
+# The states a Bulk query job ends in.
+_JOB_ENDED = frozenset({"JobComplete", "Failed", "Aborted"})
 
 
 class TalentRoverHook(SalesforceHook):
@@ -61,6 +67,10 @@ class TalentRoverHook(SalesforceHook):
     backoff_base_seconds = 1.0
     backoff_cap_seconds = 30.0
     retry_after_cap_seconds = 60.0
+    # Bulk query jobs are polled after base * 2**poll seconds (capped), for at most max_wait in all.
+    bulk_poll_base_seconds = 1.0
+    bulk_poll_cap_seconds = 30.0
+    bulk_max_wait_seconds = 1800.0
 
     def __init__(
         self,
@@ -74,6 +84,7 @@ class TalentRoverHook(SalesforceHook):
         self.budget = budget
         self.calls_made = 0
         self.last_usage: ApiUsage | None = None
+        self._described: dict[str, dict[str, dict[str, Any]]] = {}
 
     @cached_property
     def conn(self) -> api.Salesforce:
@@ -163,9 +174,14 @@ class TalentRoverHook(SalesforceHook):
         *,
         headers: dict[str, str] | None = None,
         stream: bool = False,
+        method: str = "GET",
+        json: Any = None,
         **params: str,
     ) -> T:
-        """GET a REST resource and ``read`` its answer, retrying what is transient.
+        """Send a request (GET unless ``method`` says otherwise; ``json``: its body) and ``read`` the answer.
+
+        What is transient is retried, the same request again (a retried POST that had
+        reached Salesforce may leave a second Bulk job behind: it expires on its own).
 
         * Before every attempt, the budget is checked: ``ApiLimitReached`` rather
           than a call past the org's threshold or the run's budget.
@@ -182,10 +198,12 @@ class TalentRoverHook(SalesforceHook):
                 self.budget.check(self.last_usage, self.calls_made)
             sf = self.conn
             try:
-                response = sf.session.get(
+                response = sf.session.request(
+                    method,
                     url,
                     headers={**sf.headers, **(headers or {})},
                     params=params or None,
+                    json=json,
                     timeout=self.timeout,
                     stream=stream,
                 )
@@ -250,6 +268,26 @@ class TalentRoverHook(SalesforceHook):
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"}
         resource = "queryAll/" if include_deleted else "query/"
         page = self._call(self._data_url + resource, _query_page, headers=headers, q=soql)
+        yield from self._pages_from(page, headers)
+
+    def query_pages_with_total(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int = MAX_BATCH_SIZE
+    ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+        """Ask for a query's first page now (one call); return how many records it matches, and its pages.
+
+        The pages are those ``query_pages`` yields, the first one included: the
+        count comes free with it, where a ``SELECT COUNT()`` would cost a call.
+        """
+        headers = {"Sforce-Query-Options": f"batchSize={batch_size}"}
+        resource = "queryAll/" if include_deleted else "query/"
+        page = self._call(self._data_url + resource, _query_page, headers=headers, q=soql)
+        total = page.get("totalSize")
+        if not isinstance(total, int):
+            raise MalformedResponse("Salesforce query page without a totalSize")
+        return total, self._pages_from(page, headers)
+
+    def _pages_from(self, page: dict[str, Any], headers: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
+        """Yield the records of a query's first ``page`` and of every page after it."""
         total, seen = page.get("totalSize"), 0
         while True:
             seen += len(page["records"])
@@ -265,6 +303,99 @@ class TalentRoverHook(SalesforceHook):
             raise MalformedResponse(
                 f"Salesforce query ended early: {seen} records of the {total} it announced"
             )
+
+    def bulk_query_pages(
+        self, soql: str, *, include_deleted: bool = True, max_records: int = BULK_MAX_RECORDS
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Run a SOQL query as a Bulk API 2.0 query job and yield its records, one result page at a time.
+
+        ``include_deleted`` runs it as ``queryAll``. Records come typed and nested as
+        a REST query returns them (without ``attributes``): see ``csv_record``.
+        Each request is one API call, made through ``_call`` (budget, retries,
+        re-login): create, polls backing off until the job completes, one describe
+        per object the columns come from, one call per page of ``max_records``,
+        and delete. The job is deleted at the end, on errors too (best effort: a
+        job left behind expires on its own).
+
+        Raises ``BulkJobFailed`` when the job fails, is aborted, or is not complete
+        after ``bulk_max_wait_seconds``.
+        """
+        jobs_url = self._data_url + "jobs/query"
+        body = {
+            "operation": "queryAll" if include_deleted else "query",
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        job = self._call(jobs_url, _json, method="POST", json=body)
+        job_url = f"{jobs_url}/{job['id']}"
+        state = job.get("state")
+        try:
+            job = self._wait_for_job(job, job_url)
+            state = job.get("state")
+            if state != "JobComplete":
+                ended = f"ended {state}: {job.get('errorMessage', '')}" if state in _JOB_ENDED else None
+                raise BulkJobFailed(
+                    f"Bulk query job {job['id']} "
+                    + (ended or f"not complete after {self.bulk_max_wait_seconds:g} s (state {state})")
+                )
+            locator: str | None = None
+            while True:
+                page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
+                headers, rows, locator = self._call(
+                    page_url, _csv_rows, stream=True, maxRecords=str(max_records)
+                )
+                types = self._column_types(job["object"], headers) if rows else {}
+                yield [csv_record(headers, row, types) for row in rows]
+                if locator is None:
+                    break
+        finally:
+            self._clean_up_job(job_url, state)
+
+    def _wait_for_job(self, job: dict[str, Any], job_url: str) -> dict[str, Any]:
+        """Poll a job, backing off, until it ends or ``bulk_max_wait_seconds`` pass; return its last state."""
+        deadline = time.monotonic() + self.bulk_max_wait_seconds
+        for poll in itertools.count():
+            pause = min(self.bulk_poll_cap_seconds, self.bulk_poll_base_seconds * 2**poll)
+            if job.get("state") in _JOB_ENDED or time.monotonic() + pause > deadline:
+                return job
+            time.sleep(pause)
+            job = self._call(job_url, _json)
+        raise AssertionError("unreachable")  # itertools.count() never ends
+
+    def _clean_up_job(self, job_url: str, state: str | None) -> None:
+        """Abort a job still running, then delete it; a failure is logged, never raised."""
+        try:
+            if state not in _JOB_ENDED:
+                self._call(job_url, _json, method="PATCH", json={"state": "Aborted"})
+            self._call(job_url, _no_body, method="DELETE")
+        except Exception as error:
+            log.warning("Could not delete Bulk query job %s: %s", job_url.rsplit("/", 1)[-1], error)
+
+    def _column_types(self, sobject: str, headers: list[str]) -> dict[str, str]:
+        """Describe type of each CSV column; dotted columns (``A__r.Name``) typed from the related object."""
+        types: dict[str, str] = {}
+        for header in headers:
+            *relationships, name = header.lower().split(".")
+            fields = self._described_fields(sobject)
+            for relationship in relationships:
+                link = next(
+                    (f for f in fields.values() if (f.get("relationshipName") or "").lower() == relationship),
+                    None,
+                )
+                related = link.get("referenceTo") if link else None
+                fields = self._described_fields(related[0]) if related else {}
+            if name in fields:
+                types[header] = fields[name]["type"]
+        return types
+
+    def _described_fields(self, sobject: str) -> dict[str, dict[str, Any]]:
+        """An object's fields from its describe, by lower-case name; one API call per object per hook."""
+        if sobject not in self._described:
+            described = self._call(f"{self._data_url}sobjects/{sobject}/describe/", _json)
+            self._described[sobject] = {field["name"].lower(): field for field in described["fields"]}
+        return self._described[sobject]
 
     @property
     def _instance_url(self) -> str:
@@ -295,6 +426,48 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError as err:
         raise ValueError(f"not JSON: {err}") from None
+
+
+def _no_body(response: requests.Response) -> None:
+    """An answer without a body (``204 No Content``)."""
+
+
+def _csv_rows(response: requests.Response) -> tuple[list[str], list[list[str]], str | None]:
+    """A Bulk result page: its headers, its rows, and the next page's locator (None on the last page).
+
+    The body is parsed as it streams in. A page that does not hold the
+    ``Sforce-NumberOfRecords`` it announces (cut off mid-answer) is ``ValueError``:
+    the same page is asked for again.
+    """
+    with response:
+        announced = response.headers.get("Sforce-NumberOfRecords", "")
+        locator = response.headers.get("Sforce-Locator")
+        try:
+            reader = csv.reader(_lines(response), strict=True)
+            headers = next(reader, [])
+            rows = list(reader)
+        except csv.Error as error:
+            raise ValueError(f"unreadable CSV ({error})") from None
+        except TRANSIENT_ERRORS as error:
+            raise ValueError(f"body cut off ({type(error).__name__})") from None
+    if not announced.isdigit() or int(announced) != len(rows):
+        raise ValueError(f"a CSV page of {len(rows)} records where {announced or '?'} were announced")
+    if any(len(row) != len(headers) for row in rows):
+        raise ValueError("a CSV row whose cells do not match the headers")
+    return headers, rows, None if locator in (None, "", "null") else locator
+
+
+def _lines(response: requests.Response) -> Iterator[str]:
+    """The streamed body as text lines, line endings kept (the csv module joins quoted line breaks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pending = ""
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        *complete, pending = (pending + decoder.decode(chunk)).split("\n")
+        for line in complete:
+            yield line + "\n"
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
 
 
 def _content(response: requests.Response) -> bytes:

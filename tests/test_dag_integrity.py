@@ -30,6 +30,7 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
         "require_resume": True,
         "full_resync": False,
         "max_resume_bytes": 10 * 1024 * 1024,
+        "bulk_threshold": 10_000,
     }
     assert dag.doc_md.strip().startswith("### Talent Rover → Recruit AI")
     assert all(task.retries >= 2 for task in dag.tasks)

@@ -21,6 +21,7 @@ from include.pages import Extracted, PageStager, Record, StagedResumes, stage_re
 from include.resume_cache import ResumeCache
 from include.resume_files import ResumeReader
 from include.resume_text import DEFAULT_MAX_RESUME_BYTES
+from include.talent_rover.bulk import DEFAULT_BULK_THRESHOLD, describes_needed, use_bulk
 from include.talent_rover.errors import QueryTimeout
 from include.talent_rover.resumes import current_documents, resume_file, resume_version
 from include.talent_rover.soql import (
@@ -42,6 +43,16 @@ class TalentRoverClient(Protocol):
         """Yield the records of a query page by page."""
         ...
 
+    def query_pages_with_total(
+        self, soql: str, *, include_deleted: bool = False
+    ) -> tuple[int, Iterator[list[Record]]]:
+        """Read a query's first page now; return how many records it matches, and all its pages."""
+        ...
+
+    def bulk_query_pages(self, soql: str, *, include_deleted: bool = True) -> Iterator[list[Record]]:
+        """Yield the records of a query run as a Bulk API 2.0 query job, page by page."""
+        ...
+
     def download(
         self, sobject: str, record_id: str, blob_field: str, *, max_bytes: int | None = None
     ) -> bytes | None:
@@ -56,7 +67,13 @@ MAX_WINDOW_SPLITS = 12
 
 
 def extract_window(
-    client: TalentRoverClient, mapping: ModuleType, window: Window, directory: ObjectStoragePath, name: str
+    client: TalentRoverClient,
+    mapping: ModuleType,
+    window: Window,
+    directory: ObjectStoragePath,
+    name: str,
+    *,
+    bulk_threshold: int | None = DEFAULT_BULK_THRESHOLD,
 ) -> Extracted:
     """Stage the records of ``mapping.SOBJECT`` changed in the window, one file per API page.
 
@@ -66,6 +83,9 @@ def extract_window(
       are posted as tombstones.
     * Records whose ``mapping.RELATED_CHANGES`` changed in the window (a
       candidate's résumé document) are staged as well, even if they did not change.
+    * A window of at least ``bulk_threshold`` records (None: never) is read
+      through a Bulk API 2.0 query job after its first REST page, when that
+      costs fewer API calls (``include/talent_rover/bulk.py``).
     * At the API limit (``ApiLimitReached``) the extract stops cleanly: what is
       staged stays, and ``progress`` says where the next run resumes.
     """
@@ -73,9 +93,14 @@ def extract_window(
     covered_through: str | None = None
     try:
         for related in mapping.RELATED_CHANGES:
-            _stage_related(client, mapping, related, window, stager)
+            _stage_related(client, mapping, related, window, stager, bulk_threshold=bulk_threshold)
         for records in _window_pages(
-            client, mapping.SOBJECT, mapping.soql_fields(), window, where=mapping.FILTER
+            client,
+            mapping.SOBJECT,
+            mapping.soql_fields(),
+            window,
+            where=mapping.FILTER,
+            bulk_threshold=bulk_threshold,
         ):
             stager.write(records, lambda record: record["SystemModstamp"])
             if records:
@@ -103,6 +128,7 @@ def _window_pages(
     window: Window,
     *,
     where: str | None,
+    bulk_threshold: int | None = None,
     splits: int = 0,
 ) -> Iterator[list[Record]]:
     """Yield the pages of a window query, oldest stamp first, including deleted records.
@@ -112,7 +138,9 @@ def _window_pages(
     """
     last_stamp: str | None = None
     try:
-        for records in client.query_pages(window_query(sobject, fields, window, where), include_deleted=True):
+        for records in _rest_or_bulk_pages(
+            client, sobject, fields, window, where=where, bulk_threshold=bulk_threshold
+        ):
             yield records
             if records:
                 last_stamp = records[-1]["SystemModstamp"]
@@ -124,7 +152,56 @@ def _window_pages(
             raise
         log.warning("QUERY_TIMEOUT on %s in %s: querying it in two halves, at %s", sobject, window, middle)
         for half in (Window(rest_start, middle), Window(middle, window.end)):
-            yield from _window_pages(client, sobject, fields, half, where=where, splits=splits + 1)
+            yield from _window_pages(
+                client, sobject, fields, half, where=where, bulk_threshold=bulk_threshold, splits=splits + 1
+            )
+
+
+def _rest_or_bulk_pages(
+    client: TalentRoverClient,
+    sobject: str,
+    fields: list[str],
+    window: Window,
+    *,
+    where: str | None,
+    bulk_threshold: int | None,
+) -> Iterator[list[Record]]:
+    """Yield a window's pages: the first through REST, the rest through REST or Bulk, whichever is cheaper.
+
+    The first REST page says how many records the window holds (``totalSize``) and
+    how many REST serves per page, at no extra call. The Bulk job then reads from
+    the last stamp of that page on (ordered by stamp, as REST is), so progress by
+    the last staged stamp still holds; records repeated at that stamp are dropped
+    by the stager.
+    """
+    total, pages = client.query_pages_with_total(
+        window_query(sobject, fields, window, where), include_deleted=True
+    )
+    first = next(pages, [])
+    yield first
+    remaining = total - len(first)
+    if not first or not use_bulk(
+        total,
+        remaining,
+        threshold=bulk_threshold,
+        page_size=len(first),
+        describes=describes_needed(fields),
+    ):
+        yield from pages
+        return
+    rest_start = parse_instant(first[-1]["SystemModstamp"])
+    if not rest_start < window.end:
+        yield from pages
+        return
+    log.info(
+        "%s: %d records in %s; reading the %d after the first page through a Bulk API query job",
+        sobject,
+        total,
+        window,
+        remaining,
+    )
+    rest = Window(rest_start, window.end)
+    yield from client.bulk_query_pages(window_query(sobject, fields, rest, where), include_deleted=True)
 
 
 def _stage_related(
@@ -133,11 +210,16 @@ def _stage_related(
     related: RelatedChange,
     window: Window,
     stager: PageStager,
+    *,
+    bulk_threshold: int | None,
 ) -> None:
     """Stage the records whose related records changed in the window, many ids per query."""
     fields = ["Id", related.link_field, "SystemModstamp"]
     changed: dict[str, str] = {}  # linked record id → stamp of its first related change in the window
-    for records in _window_pages(client, related.sobject, fields, window, where=related.where):
+    pages = _window_pages(
+        client, related.sobject, fields, window, where=related.where, bulk_threshold=bulk_threshold
+    )
+    for records in pages:
         for record in records:
             linked = record.get(related.link_field)
             if linked and is_salesforce_id(linked):
