@@ -499,6 +499,9 @@ class BullhornHook(BaseHook):
                 yield rows
             count = _int(page.get("count"), len(rows))
             total = page.get("total")
+            if count == 0 and isinstance(total, int) and start < total:
+                # Stopping here would silently drop the rest of the list.
+                raise MalformedResponse(f"Bullhorn {path}: an empty page at {start} of {total} records")
             start += count
             if count == 0 or (isinstance(total, int) and start >= total):
                 return
