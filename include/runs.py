@@ -19,7 +19,8 @@ from airflow.sdk import ObjectStoragePath, Variable, get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from include.load import RecordKind, load_payloads
-from include.staging import read_jsonl, run_directory, write_json, write_jsonl
+from include.posted_ledger import PostedLedger
+from include.staging import cache_directory, read_jsonl, run_directory, write_json, write_jsonl
 from include.summary import run_summary, summary_table, too_many_rejects
 from include.window import (
     Progress,
@@ -125,7 +126,13 @@ def post_chunk(kind: RecordKind, payload_file: str) -> dict[str, Any]:
         return {"object": kind, "posted": 0, "dry_run": True}
     chunk_number = context["ti"].map_index or 0
     rejects = staging_directory() / f"{kind}-rejects-load-{max(chunk_number, 0):05d}.jsonl"
-    loaded = load_payloads(RecruitAiHook().post_records, kind, [payload_file], rejects)
+    # A full resync re-posts everything: the way to repair a Recruit AI that lost records.
+    ledger = None if context["params"]["full_resync"] else PostedLedger(posted_ledger_directory(kind))
+    try:
+        loaded = load_payloads(RecruitAiHook().post_records, kind, [payload_file], rejects, ledger)
+    finally:
+        if ledger is not None:
+            ledger.flush()
     if loaded["failed"]:
         raise RuntimeError(
             f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
@@ -133,7 +140,12 @@ def post_chunk(kind: RecordKind, payload_file: str) -> dict[str, Any]:
     return dict(loaded)
 
 
-LOADED_COUNTS = ("posted", "created", "updated", "rejected", "failed")
+LOADED_COUNTS = ("posted", "created", "updated", "unchanged", "stale", "rejected", "failed")
+
+
+def posted_ledger_directory(kind: RecordKind) -> ObjectStoragePath:
+    """Where this DAG's ledger of what Recruit AI holds, for one kind of record, lives."""
+    return cache_directory(f"{get_current_context()['dag'].dag_id}-posted-{kind}s")
 
 
 def finish_load(name: str, kind: RecordKind, mapped: dict[str, Any], posted: Iterable[Any]) -> dict[str, Any]:
@@ -155,12 +167,14 @@ def finish_load(name: str, kind: RecordKind, mapped: dict[str, Any], posted: Ite
     rejects = staging_directory() / f"{kind}-rejects-load.jsonl"
     write_jsonl(rejects, (row for chunk in chunks for row in read_jsonl(chunk["rejects_file"])))
     log.info(
-        "Recruit AI %ss, %d chunk(s): %d posted (%d new, %d replaced), %d rejected",
+        "Recruit AI %ss, %d chunk(s): %d posted (%d new, %d replaced), %d unchanged, %d stale, %d rejected",
         kind,
         len(chunks),
         loaded["posted"],
         loaded["created"],
         loaded["updated"],
+        loaded["unchanged"],
+        loaded["stale"],
         loaded["rejected"],
     )
     covered: Progress = mapped["progress"]
