@@ -4,8 +4,10 @@
 Every hour, the candidates and positions that changed in Talent Rover are posted to Recruit AI.
 
 ```
-check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates ─ load_candidates ┐
-                         └─ map_positions ─ load_positions ─────────────────────────────────────── report ┘
+check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates
+                    extract_positions ─ map_positions
+map_candidates ─ candidate_files ─ post_candidates[one per staged file] ─ load_candidates ─ report
+map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ load_positions  ─ report
 ```
 
 * **check_api_limits** skips the run when the org's daily API usage has reached
@@ -22,7 +24,9 @@ check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes 
 * **map_*** turn records into Recruit AI payloads, and deleted records (or contacts
   that are no longer candidates) into tombstones; records that cannot be mapped go to
   the rejects file with a reason.
-* **load_*** post the payloads (not with `dry_run`), then move the object's watermark.
+* **post_*** post the payloads (not with `dry_run`), one mapped task per staged file
+  (`.expand`), so a large window spreads across Celery or Kubernetes workers.
+* **load_*** sum up the posted chunks and, once all are in, move the object's watermark.
 * **report** logs a summary table, stages it as `summary.json`, and fails the run when
   rejects exceed `max_reject_pct`.
 
@@ -196,19 +200,41 @@ def map_positions(positions: dict[str, Any]) -> Any:
 
 
 @task
-def load_candidates(mapped: dict[str, Any]) -> Any:
-    """Post candidate payloads to Recruit AI, then move the candidates' watermark."""
-    from include.runs import load
+def payload_files(mapped: dict[str, Any]) -> list[str]:
+    """The staged payload files the posts fan out over (one mapped task each)."""
+    return list(mapped["files"])
 
-    return load("candidates", "candidate", mapped)
+
+@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
+def post_candidates(payload_file: str) -> dict[str, Any]:
+    """Post one staged file of candidate payloads to Recruit AI (one mapped task per file)."""
+    from include.runs import post_chunk
+
+    return post_chunk("candidate", payload_file)
+
+
+@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
+def post_positions(payload_file: str) -> dict[str, Any]:
+    """Post one staged file of position payloads to Recruit AI (one mapped task per file)."""
+    from include.runs import post_chunk
+
+    return post_chunk("position", payload_file)
 
 
 @task
-def load_positions(mapped: dict[str, Any]) -> Any:
-    """Post position payloads to Recruit AI, then move the positions' watermark."""
-    from include.runs import load
+def load_candidates(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
+    """Sum up the posted candidates, then move the candidates' watermark."""
+    from include.runs import finish_load
 
-    return load("positions", "position", mapped)
+    return finish_load("candidates", "candidate", mapped, posted)
+
+
+@task
+def load_positions(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
+    """Sum up the posted positions, then move the positions' watermark."""
+    from include.runs import finish_load
+
+    return finish_load("positions", "position", mapped, posted)
 
 
 @task(trigger_rule=TriggerRule.NONE_FAILED)
@@ -254,9 +280,20 @@ def talent_rover_to_recruit_ai() -> None:
     positions = extract_positions()
     candidates = extract_candidates()
     resumes = fetch_resumes(candidates)
+    mapped_candidates, mapped_positions = map_candidates(resumes, candidates), map_positions(positions)
     loaded = [
-        load_candidates(map_candidates(resumes, candidates)),
-        load_positions(map_positions(positions)),
+        load_candidates(
+            mapped_candidates,
+            post_candidates.expand(
+                payload_file=payload_files.override(task_id="candidate_files")(mapped_candidates)
+            ),
+        ),
+        load_positions(
+            mapped_positions,
+            post_positions.expand(
+                payload_file=payload_files.override(task_id="position_files")(mapped_positions)
+            ),
+        ),
     ]
     check_api_limits() >> positions >> candidates
     loaded >> report()

@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol, TypedDict
 
 from airflow.sdk import ObjectStoragePath
 
+from include.posted_ledger import PostedLedger
 from include.rejects import Reject, reject
 from include.staging import read_jsonl, write_jsonl
 
@@ -39,6 +40,10 @@ RecordKind = Literal["candidate", "position"]
 PostRecords = Callable[[RecordKind, Iterable[Mapping[str, str]]], Iterator[Outcome]]
 
 
+# The field of a payload that holds its Recruit AI id, by kind.
+ID_FIELDS: dict[str, str] = {"candidate": "CandidateID", "position": "PositionID"}
+
+
 class Loaded(TypedDict):
     """What the load of one object did."""
 
@@ -46,41 +51,74 @@ class Loaded(TypedDict):
     posted: int
     created: int
     updated: int
+    unchanged: int
+    stale: int
     rejected: int
     failed: int
     rejects_file: str
 
 
 def load_payloads(
-    post_records: PostRecords, kind: RecordKind, payload_files: Iterable[str], rejects_path: ObjectStoragePath
+    post_records: PostRecords,
+    kind: RecordKind,
+    payload_files: Iterable[str],
+    rejects_path: ObjectStoragePath,
+    ledger: PostedLedger | None = None,
 ) -> Loaded:
     """Post every staged payload of one kind ("candidate" or "position") and count the outcomes.
 
+    With a ``ledger``, payloads Recruit AI already holds (``unchanged``) or holds
+    a newer version of (``stale``) are not posted, and what is stored is recorded.
     Records Recruit AI refuses (4xx) and records that still failed after the
     poster's retries go to the rejects file with the reason.
     """
-    loaded = Loaded(object=kind, posted=0, created=0, updated=0, rejected=0, failed=0, rejects_file="")
+    loaded = Loaded(
+        object=kind,
+        posted=0,
+        created=0,
+        updated=0,
+        unchanged=0,
+        stale=0,
+        rejected=0,
+        failed=0,
+        rejects_file="",
+    )
     refused: list[Reject] = []
+    in_flight: dict[str, dict[str, Any]] = {}  # id → payload, until its outcome (at most a chunk)
 
     def payloads() -> Iterator[dict[str, Any]]:
         for path in payload_files:
-            yield from read_jsonl(path)
+            for payload in read_jsonl(path):
+                if ledger is not None:
+                    record_id = str(payload.get(ID_FIELDS[kind], ""))
+                    verdict = ledger.verdict(record_id, payload)
+                    if verdict != "post":
+                        loaded[verdict] += 1
+                        continue
+                    in_flight[record_id] = payload
+                yield payload
 
     for outcome in post_records(kind, payloads()):
+        stored = in_flight.pop(outcome.record_id, None)
         if outcome.status == "posted":
             loaded["posted"] += 1
             loaded["created" if outcome.created else "updated"] += 1
+            if ledger is not None and stored is not None:
+                ledger.record(outcome.record_id, stored)
         else:
             loaded["rejected" if outcome.status == "rejected" else "failed"] += 1
             refused.append(reject(outcome.record_id, kind, "load", outcome.reason))
     write_jsonl(rejects_path, refused)
     loaded["rejects_file"] = str(rejects_path)
     log.info(
-        "Recruit AI %ss: %d posted (%d new, %d replaced), %d rejected, %d failed",
+        "Recruit AI %ss: %d posted (%d new, %d replaced), %d unchanged and %d stale not sent, "
+        "%d rejected, %d failed",
         kind,
         loaded["posted"],
         loaded["created"],
         loaded["updated"],
+        loaded["unchanged"],
+        loaded["stale"],
         loaded["rejected"],
         loaded["failed"],
     )

@@ -167,11 +167,12 @@ def map_pages(
         progress=pages["progress"],
     )
     refused: list[Reject] = []
-    for number, page_path in enumerate(pages["files"]):
-        payloads: list[Mapping[str, Any]] = []
+
+    def page_payloads(number: int, page_path: str) -> Iterator[Mapping[str, Any]]:
+        # A generator, so that a page is mapped record by record as it is written: memory stays flat.
         for record in read_jsonl(page_path):
             try:
-                payloads.append(to_payload(record, number))
+                payload = to_payload(record, number)
             except Deferred:
                 mapped["deferred"] += 1
             except Skip as skip:
@@ -182,8 +183,13 @@ def map_pages(
                 refused.append(reject(record.get(ID, "?"), object_name, "map", str(error)))
             else:
                 mapped["deleted"] += is_tombstone(record)
+                yield payload
+
+    # At least one payload file, even for an empty window: the load fans out over them.
+    page_paths: list[str | None] = [*pages["files"]] or [None]
+    for number, page_path in enumerate(page_paths):
         out = directory / f"{object_name}-payloads-{number + 1:05d}.jsonl"
-        mapped["records"] += write_jsonl(out, payloads)
+        mapped["records"] += write_jsonl(out, page_payloads(number, page_path) if page_path else ())
         mapped["files"].append(str(out))
     rejects_path = directory / f"{object_name}-rejects-map.jsonl"
     write_jsonl(rejects_path, refused)

@@ -2,7 +2,8 @@
 
 Called from inside tasks (they read the running task's context): which objects
 the run selected, its staging directory, each object's window and watermark,
-the run's ledger of API calls, loading into Recruit AI, and the report. Both
+the run's ledger of API calls, loading into Recruit AI (fanned out over the
+staged payload files by dynamic task mapping), and the report. Both
 ``talent_rover_to_recruit_ai`` and ``bullhorn_to_recruit_ai`` go through these,
 so that there is one load path and one window/watermark mechanism.
 """
@@ -10,7 +11,7 @@ so that there is one load path and one window/watermark mechanism.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,8 @@ from airflow.sdk import ObjectStoragePath, Variable, get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from include.load import RecordKind, load_payloads
-from include.staging import run_directory, write_json
+from include.posted_ledger import PostedLedger
+from include.staging import cache_directory, read_jsonl, run_directory, write_json, write_jsonl
 from include.summary import run_summary, summary_table, too_many_rejects
 from include.window import (
     Progress,
@@ -109,31 +111,74 @@ def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
     )
 
 
-def load(name: str, kind: RecordKind, mapped: dict[str, Any]) -> dict[str, Any]:
-    """Post one kind's staged payloads (not on a dry run), then move the object's watermark.
+def post_chunk(kind: RecordKind, payload_file: str) -> dict[str, Any]:
+    """Post one staged payload file: the work of one mapped task (``post_<object>.expand``).
 
-    Fails the task when any payload could not be posted after retries: Recruit AI
-    replaces by id, so the task's retry re-posting everything is safe.
+    Each payload file is one extracted page, so a large window spreads over as
+    many tasks as it has pages, and Celery or Kubernetes workers share them. A
+    record that could not be posted after the hook's retries fails this task only:
+    its retry re-posts this one file (Recruit AI replaces by id, so that is safe).
     """
     from recruit_ai_hook import RecruitAiHook
 
+    context = get_current_context()
+    if context["params"]["dry_run"]:
+        return {"object": kind, "posted": 0, "dry_run": True}
+    chunk_number = context["ti"].map_index or 0
+    rejects = staging_directory() / f"{kind}-rejects-load-{max(chunk_number, 0):05d}.jsonl"
+    # A full resync re-posts everything: the way to repair a Recruit AI that lost records.
+    ledger = None if context["params"]["full_resync"] else PostedLedger(posted_ledger_directory(kind))
+    try:
+        loaded = load_payloads(RecruitAiHook().post_records, kind, [payload_file], rejects, ledger)
+    finally:
+        if ledger is not None:
+            ledger.flush()
+    if loaded["failed"]:
+        raise RuntimeError(
+            f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
+        )
+    return dict(loaded)
+
+
+LOADED_COUNTS = ("posted", "created", "updated", "unchanged", "stale", "rejected", "failed")
+
+
+def posted_ledger_directory(kind: RecordKind) -> ObjectStoragePath:
+    """Where this DAG's ledger of what Recruit AI holds, for one kind of record, lives."""
+    return cache_directory(f"{get_current_context()['dag'].dag_id}-posted-{kind}s")
+
+
+def finish_load(name: str, kind: RecordKind, mapped: dict[str, Any], posted: Iterable[Any]) -> dict[str, Any]:
+    """Sum up what the mapped ``post_<object>`` tasks did, then move the object's watermark.
+
+    Runs only once every chunk is posted, so the watermark never passes a record
+    that is not in Recruit AI. The chunks' rejects are gathered into one file.
+    """
     if get_current_context()["params"]["dry_run"]:
         log.info(
             "Dry run: %d %s payloads staged, nothing posted, watermark unchanged", mapped["records"], kind
         )
         return {"object": kind, "posted": 0, "dry_run": True}
-    loaded = load_payloads(
-        RecruitAiHook().post_records,
+    chunks = [chunk for chunk in posted if chunk]
+    loaded: dict[str, Any] = {
+        "object": kind,
+        **{key: sum(c.get(key, 0) for c in chunks) for key in LOADED_COUNTS},
+    }
+    rejects = staging_directory() / f"{kind}-rejects-load.jsonl"
+    write_jsonl(rejects, (row for chunk in chunks for row in read_jsonl(chunk["rejects_file"])))
+    log.info(
+        "Recruit AI %ss, %d chunk(s): %d posted (%d new, %d replaced), %d unchanged, %d stale, %d rejected",
         kind,
-        mapped["files"],
-        staging_directory() / f"{kind}-rejects-load.jsonl",
+        len(chunks),
+        loaded["posted"],
+        loaded["created"],
+        loaded["updated"],
+        loaded["unchanged"],
+        loaded["stale"],
+        loaded["rejected"],
     )
-    if loaded["failed"]:
-        raise RuntimeError(
-            f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
-        )
     covered: Progress = mapped["progress"]
-    return {**loaded, "watermark": _move_watermark(name, covered)}
+    return {**loaded, "rejects_file": str(rejects), "watermark": _move_watermark(name, covered)}
 
 
 def _move_watermark(name: str, covered: Progress) -> str | None:

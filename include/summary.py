@@ -11,6 +11,8 @@ COLUMNS = (
     "posted",
     "created",
     "updated",
+    "unchanged",
+    "stale",
     "deleted",
     "skipped",
     "rejected",
@@ -37,7 +39,9 @@ def summary_table(rows: Sequence[Mapping[str, Any]]) -> str:
 def run_summary(pulled: Mapping[str, Mapping[str, Any]], api_calls: int) -> dict[str, Any]:
     """Gather the figures of a run from its tasks' XCom manifests (task id → manifest).
 
-    ``deleted`` counts tombstones posted; ``skipped`` records left out on
+    ``deleted`` counts tombstones posted; ``unchanged`` records Recruit AI already
+    held as they are, and ``stale`` records it holds a newer version of (neither is
+    sent again); ``skipped`` records left out on
     purpose (no résumé); ``deferred`` records the API limit left to the next
     run; ``rejected`` records refused by the mapping or by Recruit AI, listed
     in ``rejects_files``.
@@ -55,6 +59,8 @@ def run_summary(pulled: Mapping[str, Mapping[str, Any]], api_calls: int) -> dict
                 "posted": loaded.get("posted", 0),
                 "created": loaded.get("created", 0),
                 "updated": loaded.get("updated", 0),
+                "unchanged": loaded.get("unchanged", 0),
+                "stale": loaded.get("stale", 0),
                 "deleted": mapped.get("deleted", 0),
                 "skipped": mapped.get("skipped", 0),
                 "rejected": mapped.get("rejected", 0) + loaded.get("rejected", 0),

@@ -31,11 +31,10 @@ from airflow.sdk.log import mask_secret
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
-from include.load import RecordKind
+from include.load import ID_FIELDS, RecordKind
 
 log = logging.getLogger(__name__)
 
-ID_FIELDS: dict[str, str] = {"candidate": "CandidateID", "position": "PositionID"}
 ENDPOINTS: dict[str, str] = {"candidate": "/public/candidate", "position": "/public/position"}
 MAX_REASON_CHARS = 300
 

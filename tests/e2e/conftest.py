@@ -11,6 +11,7 @@ from sandbox.airflow_runs import load_dag
 
 DAG_ID = "talent_rover_to_recruit_ai"
 BULLHORN_DAG_ID = "bullhorn_to_recruit_ai"
+KINDS = ("candidate", "position")
 
 
 @pytest.fixture
@@ -45,7 +46,8 @@ def clean_slate(airflow_db: None, services: Any) -> Iterator[None]:
     for dag_id in (DAG_ID, BULLHORN_DAG_ID):
         for name in ("candidates", "positions"):
             Variable.delete(f"{dag_id}.watermark.{name}")
-    for cache_name in ("talent_rover-resumes", "bullhorn-resumes"):
+    posted_ledgers = [f"{dag_id}-posted-{kind}s" for dag_id in (DAG_ID, BULLHORN_DAG_ID) for kind in KINDS]
+    for cache_name in ("talent_rover-resumes", "bullhorn-resumes", *posted_ledgers):
         cache = cache_directory(cache_name)
         if cache.exists():
             cache.rmdir(recursive=True)

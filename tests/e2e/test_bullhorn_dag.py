@@ -248,3 +248,29 @@ def test_attributes_are_json_scalars_as_the_contract_says(
     for record in [*recruit_ai.candidates(), *recruit_ai.positions()]:
         values = json.loads(json.dumps(record["Attributes"])).values()
         assert all(not isinstance(value, dict | list) for value in values), record["Attributes"]
+
+
+def test_a_large_window_is_posted_by_one_mapped_task_per_staged_page(
+    bullhorn_dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    org = services.bullhorn_org
+    # A full resync ending after every change any test makes: the whole corporation in one window.
+    run = sync_interval(bullhorn_dag, ANCHOR + 30 * HOUR, conf={**ALL_CANDIDATES, "full_resync": True})
+
+    assert run.state == "success"
+    with create_session() as session:
+        posts = (
+            session.query(TaskInstance)
+            .filter(TaskInstance.run_id == run.run_id, TaskInstance.task_id == "post_candidates")
+            .all()
+        )
+    payload_files = _summary_files(run, "candidate-payloads")
+    assert len(posts) == len(payload_files) >= 3, "a 200-row-page window should fan out over several tasks"
+    assert {ti.state for ti in posts} == {"success"}
+    assert sorted(ti.map_index for ti in posts) == list(range(len(posts)))
+    every_candidate = {f"c{i}" for i in org.tables["Candidate"]}
+    assert every_candidate <= {c["CandidateID"] for c in recruit_ai.candidates()}
+    assert _rows(run)["candidates"]["posted"] == len(every_candidate)

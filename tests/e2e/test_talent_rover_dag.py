@@ -162,3 +162,27 @@ def test_candidates_without_resume_are_posted_when_not_required(
     assert set(stored) == {f"c{contact_id}" for contact_id in window.candidates}
     assert all(not stored[f"c{contact_id}"].get("Resume") for contact_id in without_resume)
     assert recruit_ai.stats()["positions"] == 0
+
+
+def test_a_window_synced_again_sends_nothing_unchanged(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    from sandbox.airflow_runs import load_dag
+
+    def rows(run: Any) -> dict[str, dict[str, Any]]:
+        return {row["object"]: row for row in _summary(run)["objects"]}
+
+    start = ANCHOR - 8 * HOUR
+    first = sync_interval(dag, start)
+    assert first.state == "success"
+    posted = rows(first)["candidates"]["posted"] + rows(first)["positions"]["posted"]
+    assert posted > 0
+    before = recruit_ai.stats()
+
+    again = sync_interval(load_dag(DAG_ID), start)
+
+    assert again.state == "success"
+    second = rows(again)
+    assert second["candidates"]["posted"] + second["positions"]["posted"] == 0
+    assert second["candidates"]["unchanged"] + second["positions"]["unchanged"] == posted
+    assert recruit_ai.stats()["requests"] == before["requests"]
