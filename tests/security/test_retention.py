@@ -46,7 +46,9 @@ def test_only_runs_last_written_before_the_retention_are_removed(tmp_path: Path)
 
     assert removed == ["scheduled__2026-11-01"]
     assert not old.exists()
-    assert recent.exists() and rerun.exists() and other_dag.exists()
+    assert recent.exists()
+    assert rerun.exists()
+    assert other_dag.exists()
 
 
 def test_an_empty_run_directory_is_aged_by_its_own_time(tmp_path: Path) -> None:
@@ -108,7 +110,8 @@ def test_resume_texts_unused_within_the_retention_are_forgotten(tmp_path: Path) 
     # No shard still holds a forgotten text, and shards left empty are gone.
     for shard in Path(tmp_path).rglob("*.json.gz"):
         entries = json.loads(gzip.decompress(shard.read_bytes()))
-        assert entries and not set(entries) & set(stale)
+        assert entries
+        assert not set(entries) & set(stale)
 
 
 def test_a_resume_read_recently_is_kept_however_old_its_first_write(tmp_path: Path) -> None:
