@@ -79,6 +79,8 @@ RESUME_CONTENT_TYPES: dict[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 RESUME_EXTENSIONS = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".doc", ".docx"})
+# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
+_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)
 
 T = TypeVar("T")
@@ -404,6 +406,7 @@ class BullhornHook(BaseHook):
             try:
                 response = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
             except TRANSIENT_ERRORS as error:
+                _refuse_untrusted_certificate(error, url)
                 self.calls_made += 1  # it may have reached Bullhorn, and counted there
                 failure = type(error).__name__
             else:
@@ -757,3 +760,19 @@ def _api_error(response: requests.Response, route: str) -> BullhornApiError:
     if details:
         message = f"{message} ({'; '.join(details)})"
     return BullhornApiError(response.status_code, key, message, route)
+
+
+def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
+    """Raise BullhornError at once when ``error`` is a server certificate this client does not trust.
+
+    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
+    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
+    """
+    refusal = _CERTIFICATE_REFUSED.search(str(error))
+    if isinstance(error, requests.exceptions.SSLError) and refusal:
+        server = urlsplit(url)
+        raise BullhornError(
+            f"Bullhorn at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
+            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
+            "CA's PEM bundle in the workers' environment; certificate verification stays on."
+        ) from None

@@ -17,6 +17,7 @@ Logs carry record ids, statuses and counts, never record content or the key.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -36,6 +37,8 @@ from include.load import ID_FIELDS, RecordKind
 log = logging.getLogger(__name__)
 
 ENDPOINTS: dict[str, str] = {"candidate": "/public/candidate", "position": "/public/position"}
+# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
+_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 MAX_REASON_CHARS = 300
 
 
@@ -223,6 +226,7 @@ class RecruitAiHook(HttpHook):
             # No redirects: a 301/302 would turn the POST into a GET and lose the record.
             response = session.post(url, data=dict(payload), timeout=self.timeout, allow_redirects=False)
         except TRANSIENT_ERRORS as error:
+            _refuse_untrusted_certificate(error, url)
             return PostOutcome(record_id, "failed", None, type(error).__name__), self._backoff(attempt)
         status = response.status_code
         if 200 <= status < 300:
@@ -267,3 +271,19 @@ def _reason(response: requests.Response) -> str:
     message = body.get("message") if isinstance(body, dict) else None
     text = str(message) if message else f"HTTP {response.status_code} {response.reason or ''}".strip()
     return text[:MAX_REASON_CHARS]
+
+
+def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
+    """Raise AirflowException at once when ``error`` is a server certificate this client does not trust.
+
+    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
+    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
+    """
+    refusal = _CERTIFICATE_REFUSED.search(str(error))
+    if isinstance(error, requests.exceptions.SSLError) and refusal:
+        server = urlsplit(url)
+        raise AirflowException(
+            f"Recruit AI at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
+            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
+            "CA's PEM bundle in the workers' environment; certificate verification stays on."
+        ) from None

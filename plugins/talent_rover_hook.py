@@ -21,6 +21,7 @@ import codecs
 import csv
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
+# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
+_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 T = TypeVar("T")
 # The states a Bulk query job ends in.
 _JOB_ENDED = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -94,7 +97,9 @@ class TalentRoverHook(SalesforceHook):
         instance_url = self._get_field(extras, "instance_url")
         consumer_key = self._get_field(extras, "consumer_key")
         consumer_secret = self._get_field(extras, "consumer_secret")
-        for secret in (self._get_field(extras, "security_token"), consumer_secret):
+        # Airflow masks the password, and the extra only as one whole JSON string: each secret
+        # inside it is registered here, before any request, so no log line can carry it.
+        for secret in (connection.password, self._get_field(extras, "security_token"), consumer_secret):
             if secret:
                 mask_secret(secret)
         if not (instance_url and consumer_key and consumer_secret):
@@ -132,6 +137,7 @@ class TalentRoverHook(SalesforceHook):
                 response = session.post(token_url, data=form, timeout=self.timeout)
                 body = response.json()
             except (*TRANSIENT_ERRORS, ValueError) as error:
+                _refuse_untrusted_certificate(error, token_url)
                 failure, body = type(error).__name__, {}
             else:
                 if response.status_code < 500 and response.status_code != 429:
@@ -208,6 +214,7 @@ class TalentRoverHook(SalesforceHook):
                     stream=stream,
                 )
             except TRANSIENT_ERRORS as error:
+                _refuse_untrusted_certificate(error, url)
                 self.calls_made += 1  # it may have reached Salesforce, and counted there
                 failure, delay = type(error).__name__, self._backoff(attempt)
             else:
@@ -522,3 +529,19 @@ def _api_error(response: requests.Response, route: str) -> SalesforceApiError:
         pass
     error_class = QueryTimeout if error_code == "QUERY_TIMEOUT" else SalesforceApiError
     return error_class(response.status_code, error_code, message, route)
+
+
+def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
+    """Raise AirflowException at once when ``error`` is a server certificate this client does not trust.
+
+    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
+    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
+    """
+    refusal = _CERTIFICATE_REFUSED.search(str(error))
+    if isinstance(error, requests.exceptions.SSLError) and refusal:
+        server = urlsplit(url)
+        raise AirflowException(
+            f"Salesforce at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
+            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
+            "CA's PEM bundle in the workers' environment; certificate verification stays on."
+        ) from None

@@ -1,0 +1,123 @@
+"""Retention of staged files: personal data leaves the staging location once no run needs it.
+
+A run's staging directory (``<staging>/<dag_id>/<run_id>/``) holds candidate
+records, payloads and résumé texts: personal data. Every task of the run reads
+it, and a task retried or cleared later reads it again, so it stays for a
+configurable time after the run last wrote to it, then goes as a whole:
+
+* ``remove_expired_runs`` deletes the run directories of one DAG whose newest
+  file is older than ``keep``. A run still writing is never removed: its newest
+  file is recent. Only ``<staging>/<dag_id>/`` is looked at, so the shared
+  résumé cache (``<staging>/cache/…``) is never touched by it.
+
+The résumé cache holds résumé *text* too, kept across runs so that an unchanged
+file costs no download. It is bounded twice:
+
+* by size, by ``ResumeCache`` itself (``max_entries``, the least recently used
+  leave first);
+* by age, here: ``forget_unused_resumes`` drops every entry not used (read or
+  written) within ``keep``, so the text of a candidate who no longer changes
+  does not stay for ever. A dropped entry costs one download if it is needed again.
+
+``RETENTION_DAYS`` is the default for both: long enough to clear and re-run a
+failed run the next morning or after a weekend, short enough that staged
+personal data does not pile up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import ObjectStoragePath
+
+from include.resume_cache import ResumeCache
+
+log = logging.getLogger(__name__)
+
+RETENTION_DAYS = 7
+DEFAULT_RETENTION = timedelta(days=RETENTION_DAYS)
+# The staging location's own folders, which are not a DAG's runs.
+RESERVED_NAMES = frozenset({"cache", "resume-cache"})
+
+
+def remove_expired_runs(
+    root: ObjectStoragePath, dag_id: str, keep: timedelta, now: datetime | None = None
+) -> list[str]:
+    """Delete the staged run directories of ``dag_id`` last written more than ``keep`` ago.
+
+    :param root: the staging location (``include.staging.staging_root()``).
+    :param dag_id: whose runs to look at: only ``<root>/<dag_id>/`` is read.
+    :param keep: how long after its last write a run's files stay.
+    :param now: the time to measure from (aware); default the current time.
+    :returns: the names of the run directories removed, sorted.
+    """
+    if not dag_id or dag_id in RESERVED_NAMES or "/" in dag_id or dag_id.startswith("."):
+        raise ValueError(f"not a DAG id whose runs may be removed: {dag_id!r}")
+    if keep < timedelta(0):
+        raise ValueError("the retention cannot be negative")
+    cutoff = _aware(now) - keep
+    runs = root / dag_id
+    if not runs.exists():
+        return []
+    removed = []
+    for run in sorted(runs.iterdir(), key=lambda path: path.name):
+        if not run.is_dir():
+            continue
+        if _last_written(run) < cutoff:
+            run.rmdir(recursive=True)
+            removed.append(run.name)
+    log.info("Staging of %s: %d run directories older than %s removed", dag_id, len(removed), keep)
+    return removed
+
+
+def forget_unused_resumes(cache: ResumeCache, keep: timedelta, now: datetime | None = None) -> int:
+    """Drop the résumé cache's entries not used within ``keep``; return how many went.
+
+    A shard left empty is deleted. Entries are read and written with the
+    cache's own shard reader and writer, which check every entry, so this
+    never writes back an entry the cache would not trust.
+    """
+    if keep < timedelta(0):
+        raise ValueError("the retention cannot be negative")
+    cutoff = _aware(now) - keep
+    if not cache.directory.exists():
+        return 0
+    dropped = 0
+    for path in sorted(cache.directory.glob("*.json.gz"), key=lambda shard_path: shard_path.name):
+        shard = path.name.removesuffix(".json.gz")
+        entries = cache._read(shard)
+        kept = {key: entry for key, entry in entries.items() if _used_at(entry["used"]) >= cutoff}
+        if len(kept) == len(entries) and entries:
+            continue
+        dropped += len(entries) - len(kept)
+        if kept:
+            cache._write(shard, kept)
+        else:
+            path.unlink()
+    log.info("Résumé cache: %d entries unused for %s forgotten", dropped, keep)
+    return dropped
+
+
+def _aware(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("'now' must be timezone-aware")
+    return now
+
+
+def _last_written(run: ObjectStoragePath) -> datetime:
+    """When anything in a run directory was last written: its newest file, else the directory itself.
+
+    Object stores keep no time for a "directory", only for the files in it.
+    """
+    stamps = [path.stat().st_mtime for path in run.rglob("*") if path.is_file()]
+    newest = max(stamps) if stamps else run.stat().st_mtime
+    return datetime.fromtimestamp(newest, UTC)
+
+
+def _used_at(stamp: str) -> datetime:
+    """An entry's ``used`` time; one without a zone (never written so) counts as UTC."""
+    used = datetime.fromisoformat(stamp)
+    return used if used.tzinfo else used.replace(tzinfo=UTC)
