@@ -28,6 +28,8 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
 * **load_*** sum up the posted chunks and, once all are in, move the object's watermark.
 * **report** logs a summary table, stages it as `summary.json`, and fails the run when
   rejects exceed `max_reject_pct`.
+* **clean_staging** (even after a failure) removes staged runs and résumé texts older
+  than `staging_retention_days`: they hold personal data.
 
 Windows and watermarks work as in `talent_rover_to_recruit_ai`: a run reads from the
 earlier of its interval's start and the object's watermark (the Variable
@@ -244,6 +246,14 @@ def report() -> dict[str, Any]:
     return report_run(BULLHORN_TASKS, "Bullhorn")
 
 
+@task
+def clean_staging() -> dict[str, Any]:
+    """Remove staged runs and résumé texts older than the retention (also after a failed run)."""
+    from include.runs import clean_staging as remove_expired
+
+    return remove_expired("bullhorn-resumes")
+
+
 @dag(
     dag_id="bullhorn_to_recruit_ai",
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
@@ -284,7 +294,8 @@ def bullhorn_to_recruit_ai() -> None:
         ),
     ]
     check_bullhorn() >> positions >> candidates
-    loaded >> report()
+    # A teardown: it runs after a failure too, and its own outcome never decides the run's state.
+    loaded >> report() >> clean_staging().as_teardown()
 
 
 bullhorn_to_recruit_ai()

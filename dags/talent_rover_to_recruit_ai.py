@@ -29,6 +29,8 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
 * **load_*** sum up the posted chunks and, once all are in, move the object's watermark.
 * **report** logs a summary table, stages it as `summary.json`, and fails the run when
   rejects exceed `max_reject_pct`.
+* **clean_staging** (even after a failure) removes staged runs and résumé texts older
+  than `staging_retention_days`: they hold personal data.
 
 **The window** of a run goes from the earlier of its data interval's start and the
 object's watermark (the Variable `talent_rover_to_recruit_ai.watermark.<object>`: every
@@ -245,6 +247,14 @@ def report() -> dict[str, Any]:
     return report_run(SALESFORCE_TASKS, "Salesforce")
 
 
+@task
+def clean_staging() -> dict[str, Any]:
+    """Remove staged runs and résumé texts older than the retention (also after a failed run)."""
+    from include.runs import clean_staging as remove_expired
+
+    return remove_expired("talent_rover-resumes")
+
+
 @dag(
     dag_id="talent_rover_to_recruit_ai",
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
@@ -296,7 +306,8 @@ def talent_rover_to_recruit_ai() -> None:
         ),
     ]
     check_api_limits() >> positions >> candidates
-    loaded >> report()
+    # A teardown: it runs after a failure too, and its own outcome never decides the run's state.
+    loaded >> report() >> clean_staging().as_teardown()
 
 
 talent_rover_to_recruit_ai()

@@ -156,6 +156,19 @@ class ResumeCache:
         log.info("Résumé cache: %d oldest entries removed (bound %d)", excess, self.max_entries)
         return excess
 
+    def forget_written_before(self, cutoff: float) -> int:
+        """Remove every entry written before ``cutoff`` (a POSIX time); count them.
+
+        The retention of résumé text (``include/retention.py``): a résumé that has
+        not been read again for that long costs one download if it is needed again.
+        """
+        if not self.directory.exists():
+            return 0
+        old = [path for path in self.directory.rglob("*.json.gz") if path.stat().st_mtime < cutoff]
+        for path in old:
+            self._remove(path)
+        return len(old)
+
     @staticmethod
     def _remove(path: ObjectStoragePath) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -13,11 +13,10 @@ configurable time after the run last wrote to it, then goes as a whole:
 The résumé cache holds résumé *text* too, kept across runs so that an unchanged
 file costs no download. It is bounded twice:
 
-* by size, by ``ResumeCache`` itself (``max_entries``, the least recently used
-  leave first);
-* by age, here: ``forget_unused_resumes`` drops every entry not used (read or
-  written) within ``keep``, so the text of a candidate who no longer changes
-  does not stay for ever. A dropped entry costs one download if it is needed again.
+* by size, by ``ResumeCache`` itself (``max_entries``, the oldest written leave first);
+* by age, here: ``forget_unused_resumes`` drops every entry not written within
+  ``keep``, so the text of a candidate who no longer changes does not stay for
+  ever. A dropped entry costs one download if it is needed again.
 
 ``RETENTION_DAYS`` is the default for both: long enough to clear and re-run a
 failed run the next morning or after a weekend, short enough that staged
@@ -72,30 +71,11 @@ def remove_expired_runs(
 
 
 def forget_unused_resumes(cache: ResumeCache, keep: timedelta, now: datetime | None = None) -> int:
-    """Drop the résumé cache's entries not used within ``keep``; return how many went.
-
-    A shard left empty is deleted. Entries are read and written with the
-    cache's own shard reader and writer, which check every entry, so this
-    never writes back an entry the cache would not trust.
-    """
+    """Drop the résumé cache's entries not written within ``keep``; return how many went."""
     if keep < timedelta(0):
         raise ValueError("the retention cannot be negative")
-    cutoff = _aware(now) - keep
-    if not cache.directory.exists():
-        return 0
-    dropped = 0
-    for path in sorted(cache.directory.glob("*.json.gz"), key=lambda shard_path: shard_path.name):
-        shard = path.name.removesuffix(".json.gz")
-        entries = cache._read(shard)
-        kept = {key: entry for key, entry in entries.items() if _used_at(entry["used"]) >= cutoff}
-        if len(kept) == len(entries) and entries:
-            continue
-        dropped += len(entries) - len(kept)
-        if kept:
-            cache._write(shard, kept)
-        else:
-            path.unlink()
-    log.info("Résumé cache: %d entries unused for %s forgotten", dropped, keep)
+    dropped = cache.forget_written_before((_aware(now) - keep).timestamp())
+    log.info("Résumé cache: %d entries older than %s forgotten", dropped, keep)
     return dropped
 
 
@@ -115,9 +95,3 @@ def _last_written(run: ObjectStoragePath) -> datetime:
     stamps = [path.stat().st_mtime for path in run.rglob("*") if path.is_file()]
     newest = max(stamps) if stamps else run.stat().st_mtime
     return datetime.fromtimestamp(newest, UTC)
-
-
-def _used_at(stamp: str) -> datetime:
-    """An entry's ``used`` time; one without a zone (never written so) counts as UTC."""
-    used = datetime.fromisoformat(stamp)
-    return used if used.tzinfo else used.replace(tzinfo=UTC)

@@ -220,3 +220,23 @@ def report(ats_tasks: Sequence[str], ats_name: str) -> dict[str, Any]:
     if problem := too_many_rejects(summary, context["params"]["max_reject_pct"]):
         raise AirflowFailException(problem)
     return summary
+
+
+def clean_staging(resume_cache: str) -> dict[str, Any]:
+    """Remove this DAG's staged runs, and résumé texts, older than the ``staging_retention_days`` Param.
+
+    Staged files hold personal data (records, payloads, résumé text); they stay
+    only as long as a cleared or retried run may need them.
+    """
+    from include.resume_cache import ResumeCache
+    from include.retention import forget_unused_resumes, remove_expired_runs
+    from include.staging import staging_root
+
+    context = get_current_context()
+    keep = timedelta(days=context["params"]["staging_retention_days"])
+    removed = remove_expired_runs(staging_root(), context["dag"].dag_id, keep)
+    forgotten = forget_unused_resumes(ResumeCache(cache_directory(resume_cache)), keep)
+    log.info(
+        "Staging: %d runs older than %s removed, %d résumé texts forgotten", len(removed), keep, forgotten
+    )
+    return {"runs_removed": len(removed), "resumes_forgotten": forgotten}

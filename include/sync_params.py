@@ -45,6 +45,12 @@ def sync_params(ats: str) -> dict[str, Param]:
             True, type="boolean", description="Post only candidates that have a résumé with text."
         ),
         "full_resync": Param(False, type="boolean", description="Ignore the interval and sync every record."),
+        "staging_retention_days": Param(
+            7,
+            type="integer",
+            minimum=0,
+            description="Remove staged runs and résumé texts (personal data) older than this many days.",
+        ),
         "max_resume_bytes": Param(
             10 * 1024 * 1024,
             type="integer",

@@ -30,6 +30,7 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
         "require_resume": True,
         "full_resync": False,
         "max_resume_bytes": 10 * 1024 * 1024,
+        "staging_retention_days": 7,
         "bulk_threshold": 10_000,
     }
     assert dag.doc_md.strip().startswith("### Talent Rover → Recruit AI")
@@ -52,6 +53,7 @@ def test_bullhorn_dag_keeps_its_public_interface() -> None:
         "require_resume": True,
         "full_resync": False,
         "max_resume_bytes": 10 * 1024 * 1024,
+        "staging_retention_days": 7,
         "employment_types": ["Job Req", "Bench Req"],
     }
     assert dag.doc_md.strip().startswith("### Bullhorn → Recruit AI")
