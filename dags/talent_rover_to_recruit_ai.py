@@ -26,7 +26,10 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
   the rejects file with a reason.
 * **post_*** post the payloads (not with `dry_run`), one mapped task per staged file
   (`.expand`), so a large window spreads across Celery or Kubernetes workers.
-* **load_*** sum up the posted chunks and, once all are in, move the object's watermark.
+* **load_*** sum up the posted chunks and, once all are in, move the object's watermark;
+  their success updates the assets `recruit_ai_candidates` and `recruit_ai_positions`,
+  which downstream DAGs can be scheduled on. A manual run may set `window_start` and
+  `window_end` to sync an explicit window instead (the watermark then stays put).
 * **report** logs a summary table, stages it as `summary.json`, and fails the run when
   rejects exceed `max_reject_pct`.
 * **clean_staging** (even after a failure) removes staged runs and résumé texts older
@@ -64,7 +67,7 @@ from airflow.sdk import (
     task,
 )
 
-from include.sync_params import sync_params
+from include.sync_params import RECRUIT_AI_CANDIDATES, RECRUIT_AI_POSITIONS, sync_params
 
 if TYPE_CHECKING:
     from talent_rover_hook import TalentRoverHook
@@ -223,7 +226,7 @@ def post_positions(payload_file: str) -> dict[str, Any]:
     return post_chunk("position", payload_file)
 
 
-@task
+@task(outlets=[RECRUIT_AI_CANDIDATES])
 def load_candidates(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
     """Sum up the posted candidates, then move the candidates' watermark."""
     from include.runs import finish_load
@@ -231,7 +234,7 @@ def load_candidates(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any
     return finish_load("candidates", "candidate", mapped, posted)
 
 
-@task
+@task(outlets=[RECRUIT_AI_POSITIONS])
 def load_positions(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
     """Sum up the posted positions, then move the positions' watermark."""
     from include.runs import finish_load

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath, Variable, get_current_context
@@ -25,6 +25,7 @@ from include.summary import run_summary, summary_table, too_many_rejects
 from include.window import (
     Progress,
     Window,
+    explicit_window,
     next_watermark,
     read_watermark,
     watermark_key,
@@ -83,6 +84,12 @@ def watermark(name: str) -> datetime:
 def window(name: str) -> Window:
     """Return the window this run extracts for one object: its interval, widened back to the watermark."""
     params = get_current_context()["params"]
+    try:
+        asked = explicit_window(params.get("window_start"), params.get("window_end"), datetime.now(UTC))
+    except ValueError as error:
+        raise AirflowFailException(f"this run's window: {error}") from None
+    if asked is not None:
+        return asked
     start, end = _interval()
     return window_for_run(
         start,
@@ -178,7 +185,17 @@ def finish_load(name: str, kind: RecordKind, mapped: dict[str, Any], posted: Ite
         loaded["rejected"],
     )
     covered: Progress = mapped["progress"]
+    if _explicit_window_asked():
+        # A window asked for by hand repairs the past; moving the watermark past its
+        # end would skip what lies between the watermark and its start.
+        log.info("Watermark of %s unchanged: this run synced an explicit window", name)
+        return {**loaded, "rejects_file": str(rejects), "watermark": None}
     return {**loaded, "rejects_file": str(rejects), "watermark": _move_watermark(name, covered)}
+
+
+def _explicit_window_asked() -> bool:
+    params = get_current_context()["params"]
+    return bool(params.get("window_start") or params.get("window_end"))
 
 
 def _move_watermark(name: str, covered: Progress) -> str | None:

@@ -1,14 +1,18 @@
-"""The run parameters every sync DAG takes (settable from "Trigger DAG w/ config").
+"""What every sync DAG declares: its run parameters (the trigger form) and the assets it updates.
 
-Imported at parse time by the DAG files, so it imports nothing but ``Param``.
-The names and meanings are a public interface (README, "Run parameters").
+Imported at parse time by the DAG files, so it imports nothing but ``Param`` and
+``Asset``. The names and meanings are a public interface (README, "Configuration").
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param
+from airflow.sdk import Asset, Param
 
 OBJECTS = ["candidates", "positions"]
+
+# Updated when a sync's load of that object succeeds: downstream DAGs can be scheduled on them.
+RECRUIT_AI_CANDIDATES = Asset(name="recruit_ai_candidates", uri="recruit-ai://instance/candidates")
+RECRUIT_AI_POSITIONS = Asset(name="recruit_ai_positions", uri="recruit-ai://instance/positions")
 
 
 def sync_params(ats: str) -> dict[str, Param]:
@@ -45,6 +49,22 @@ def sync_params(ats: str) -> dict[str, Param]:
             True, type="boolean", description="Post only candidates that have a résumé with text."
         ),
         "full_resync": Param(False, type="boolean", description="Ignore the interval and sync every record."),
+        "window_start": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            title="Window start (manual runs)",
+            description="Sync records changed from this instant (ISO 8601, e.g. 2026-11-02T09:00:00Z) "
+            "instead of the run's interval; with window_end. The watermark does not move.",
+        ),
+        "window_end": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            title="Window end (manual runs)",
+            description="Sync records changed before this instant (ISO 8601, not in the future); "
+            "with window_start.",
+        ),
         "staging_retention_days": Param(
             7,
             type="integer",

@@ -67,6 +67,34 @@ def window_for_run(
     return Window(start=start - lookback, end=interval_end)
 
 
+def explicit_window(start: str | None, end: str | None, now: datetime) -> Window | None:
+    """Return the window a manual run asked for (``window_start``/``window_end``), or None.
+
+    Both are ISO 8601 with a time zone; ``start`` must be before ``end``, and
+    ``end`` not in the future (records not yet changed cannot be synced). Raises
+    ``ValueError`` with a message for the person who triggered the run.
+    """
+    if not start and not end:
+        return None
+    if not (start and end):
+        raise ValueError("give both window_start and window_end (ISO 8601), or neither")
+    bounds = []
+    for name, text in (("window_start", start), ("window_end", end)):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{name} is not an ISO 8601 date-time, e.g. 2026-11-02T09:00:00Z") from None
+        if moment.tzinfo is None:
+            raise ValueError(f"{name} needs a time zone, e.g. 2026-11-02T09:00:00Z")
+        bounds.append(moment)
+    window_start, window_end = bounds
+    if not window_start < window_end:
+        raise ValueError("window_start must be before window_end")
+    if window_end > now:
+        raise ValueError(f"window_end is in the future (now is {now.isoformat(timespec='seconds')})")
+    return Window(start=window_start, end=window_end)
+
+
 class Progress(TypedDict):
     """How much of its window a run covered, for one object (travels in XCom manifests).
 

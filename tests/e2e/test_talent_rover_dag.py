@@ -186,3 +186,42 @@ def test_a_window_synced_again_sends_nothing_unchanged(
     assert second["candidates"]["posted"] + second["positions"]["posted"] == 0
     assert second["candidates"]["unchanged"] + second["positions"]["unchanged"] == posted
     assert recruit_ai.stats()["requests"] == before["requests"]
+
+
+def test_a_manual_run_syncs_the_window_it_asks_for_and_leaves_the_watermark(
+    dag: Any, services: Any, recruit_ai: RecruitAiSandboxClient
+) -> None:
+    from airflow.models import Variable
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+
+    start, end = ANCHOR - 16 * HOUR - 20 * timedelta(minutes=1), ANCHOR - 15 * HOUR
+    conf = {"window_start": start.isoformat(), "window_end": end.isoformat()}
+
+    run = sync_interval(dag, ANCHOR - 4 * HOUR, conf=conf)
+
+    assert run.state == "success"
+    window = expected(services.org, start, end)
+    held = {c["CandidateID"] for c in recruit_ai.candidates()}
+    assert {f"c{i}" for i in window.with_resume | window.candidate_tombstones} <= held
+    rows = {row["object"]: row for row in _summary(run)["objects"]}
+    assert rows["candidates"]["window_start"] == start.isoformat()
+    assert rows["candidates"]["window_end"] == end.isoformat()
+    marks = [
+        Variable.get(f"{DAG_ID}.watermark.{name}", default_var=None) for name in ("candidates", "positions")
+    ]
+    assert all(
+        mark is None or json.loads(mark)["through"] <= (ANCHOR - 4 * HOUR).isoformat() for mark in marks
+    )
+    with create_session() as session:
+        events = session.query(AssetEvent).filter(AssetEvent.source_run_id == run.run_id).all()
+        updated = {event.asset.name for event in events}
+    assert updated == {"recruit_ai_candidates", "recruit_ai_positions"}
+
+
+def test_a_window_in_the_future_is_refused_with_a_clear_message(dag: Any, services: Any) -> None:
+    conf = {"window_start": "2026-11-02T09:00:00Z", "window_end": "2099-01-01T00:00:00Z"}
+
+    run = sync_interval(dag, ANCHOR - 4 * HOUR, conf=conf)
+
+    assert run.state == "failed"

@@ -92,3 +92,22 @@ def test_soql_windows_only_ever_widen_to_whole_seconds() -> None:
     assert soql_datetime(moment) == "2026-11-02T09:30:05Z"
     assert soql_datetime(moment, round_up=True) == "2026-11-02T09:30:06Z"
     assert soql_datetime(START, round_up=True) == "2026-11-02T09:00:00Z"
+
+
+def test_an_explicit_window_is_checked_for_the_person_who_asked() -> None:
+    from include.window import explicit_window
+
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    asked = explicit_window("2026-11-02T09:00:00Z", "2026-11-02T10:30:00+01:00", now)
+    assert asked == Window(datetime(2026, 11, 2, 9, tzinfo=UTC), datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
+    assert explicit_window(None, None, now) is None
+    assert explicit_window("", "", now) is None
+    for start, end, message in [
+        ("2026-11-02T09:00:00Z", None, "both window_start and window_end"),
+        ("yesterday", "2026-11-02T10:00:00Z", "window_start is not an ISO 8601"),
+        ("2026-11-02T09:00:00", "2026-11-02T10:00:00Z", "window_start needs a time zone"),
+        ("2026-11-02T10:00:00Z", "2026-11-02T09:00:00Z", "before window_end"),
+        ("2026-11-02T10:00:00Z", "2026-11-24T09:00:00Z", "in the future"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            explicit_window(start, end, now)
