@@ -55,7 +55,14 @@ from typing import TYPE_CHECKING, Any
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
 
-from include.sync_params import RECRUIT_AI_CANDIDATES, RECRUIT_AI_POSITIONS, sync_params
+from include.sync_dag import (
+    RECRUIT_AI_CANDIDATES,
+    RECRUIT_AI_POSITIONS,
+    clean_staging,
+    load_into_recruit_ai,
+    report,
+    sync_params,
+)
 
 if TYPE_CHECKING:
     from bullhorn_hook import BullhornHook
@@ -203,60 +210,6 @@ def map_positions(positions: dict[str, Any], params: dict[str, Any]) -> Any:
     )
 
 
-@task
-def payload_files(mapped: dict[str, Any]) -> list[str]:
-    """The staged payload files the posts fan out over (one mapped task each)."""
-    return list(mapped["files"])
-
-
-@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
-def post_candidates(payload_file: str) -> dict[str, Any]:
-    """Post one staged file of candidate payloads to Recruit AI (one mapped task per file)."""
-    from include.runs import post_chunk
-
-    return post_chunk("candidate", payload_file)
-
-
-@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
-def post_positions(payload_file: str) -> dict[str, Any]:
-    """Post one staged file of position payloads to Recruit AI (one mapped task per file)."""
-    from include.runs import post_chunk
-
-    return post_chunk("position", payload_file)
-
-
-@task(outlets=[RECRUIT_AI_CANDIDATES])
-def load_candidates(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
-    """Sum up the posted candidates, then move the candidates' watermark."""
-    from include.runs import finish_load
-
-    return finish_load("candidates", "candidate", mapped, posted)
-
-
-@task(outlets=[RECRUIT_AI_POSITIONS])
-def load_positions(mapped: dict[str, Any], posted: list[dict[str, Any]]) -> Any:
-    """Sum up the posted positions, then move the positions' watermark."""
-    from include.runs import finish_load
-
-    return finish_load("positions", "position", mapped, posted)
-
-
-@task(trigger_rule=TriggerRule.NONE_FAILED)
-def report() -> dict[str, Any]:
-    """Log what the run did, per object, and the Bullhorn calls it spent; fail on too many rejects."""
-    from include.runs import report as report_run
-
-    return report_run(BULLHORN_TASKS, "Bullhorn")
-
-
-@task
-def clean_staging() -> dict[str, Any]:
-    """Remove staged runs and résumé texts older than the retention (also after a failed run)."""
-    from include.runs import clean_staging as remove_expired
-
-    return remove_expired("bullhorn-resumes")
-
-
 @dag(
     dag_id="bullhorn_to_recruit_ai",
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
@@ -281,24 +234,15 @@ def bullhorn_to_recruit_ai() -> None:
     positions = extract_positions()
     candidates = extract_candidates()
     resumes = fetch_resumes(candidates)
-    mapped_candidates, mapped_positions = map_candidates(resumes, candidates), map_positions(positions)
     loaded = [
-        load_candidates(
-            mapped_candidates,
-            post_candidates.expand(
-                payload_file=payload_files.override(task_id="candidate_files")(mapped_candidates)
-            ),
+        load_into_recruit_ai(
+            "candidates", "candidate", RECRUIT_AI_CANDIDATES, map_candidates(resumes, candidates)
         ),
-        load_positions(
-            mapped_positions,
-            post_positions.expand(
-                payload_file=payload_files.override(task_id="position_files")(mapped_positions)
-            ),
-        ),
+        load_into_recruit_ai("positions", "position", RECRUIT_AI_POSITIONS, map_positions(positions)),
     ]
     check_bullhorn() >> positions >> candidates
-    # A teardown: it runs after a failure too, and its own outcome never decides the run's state.
-    loaded >> report() >> clean_staging().as_teardown()
+    # clean_staging is a teardown: it runs after a failure too, and never decides the run's state.
+    loaded >> report(BULLHORN_TASKS, "Bullhorn") >> clean_staging("bullhorn-resumes").as_teardown()
 
 
 bullhorn_to_recruit_ai()

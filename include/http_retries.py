@@ -1,13 +1,16 @@
 """How the hooks pace a retry: which errors are transient, exponential backoff, ``Retry-After``.
 
-Both hooks (Salesforce and Recruit AI) retry the same way, so the rules live here once.
+Every hook (Salesforce, Bullhorn, Recruit AI) retries the same way, and refuses an
+untrusted certificate the same way, so the rules live here once.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import requests
 
@@ -37,3 +40,24 @@ def retry_after_seconds(response: requests.Response, cap: float) -> float | None
         except (TypeError, ValueError):
             return None
     return min(max(seconds, 0.0), cap)
+
+
+# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
+_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
+
+
+def untrusted_certificate(error: Exception, service: str, url: str) -> str | None:
+    """Say why ``error`` is a server certificate this client does not trust, or None if it is not.
+
+    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the trust
+    store: the message names ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
+    """
+    refusal = _CERTIFICATE_REFUSED.search(str(error))
+    if not (isinstance(error, requests.exceptions.SSLError) and refusal):
+        return None
+    server = urlsplit(url)
+    return (
+        f"{service} at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
+        f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
+        "CA's PEM bundle in the workers' environment; certificate verification stays on."
+    )

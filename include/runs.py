@@ -55,11 +55,17 @@ def staging_directory() -> ObjectStoragePath:
 
 
 def _interval() -> tuple[datetime, datetime]:
-    """The running DAG run's data interval (every run of a sync DAG has one)."""
+    """The running DAG run's data interval.
+
+    A run triggered without a logical date (Airflow 3's default for manual runs)
+    has none: it then syncs up to the moment it was triggered, from the watermark
+    (an empty interval at that moment, which ``window_for_run`` widens back).
+    """
     context = get_current_context()
     start, end = context["data_interval_start"], context["data_interval_end"]
     if start is None or end is None:
-        raise AirflowFailException("this DAG run has no data interval: a sync needs one to read its window")
+        run_after = getattr(context.get("dag_run"), "run_after", None) or datetime.now(UTC)
+        return run_after, run_after
     return start, end
 
 

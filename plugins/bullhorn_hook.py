@@ -52,7 +52,7 @@ from include.bullhorn.errors import (
     MalformedResponse,
     UnsupportedFileType,
 )
-from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds, untrusted_certificate
 from include.resume_files import FileTooLarge
 from include.resume_text import UnreadableResume, detect_format
 
@@ -79,8 +79,6 @@ RESUME_CONTENT_TYPES: dict[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 RESUME_EXTENSIONS = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".doc", ".docx"})
-# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
-_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)
 
 T = TypeVar("T")
@@ -763,16 +761,6 @@ def _api_error(response: requests.Response, route: str) -> BullhornApiError:
 
 
 def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
-    """Raise BullhornError at once when ``error`` is a server certificate this client does not trust.
-
-    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
-    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
-    """
-    refusal = _CERTIFICATE_REFUSED.search(str(error))
-    if isinstance(error, requests.exceptions.SSLError) and refusal:
-        server = urlsplit(url)
-        raise BullhornError(
-            f"Bullhorn at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
-            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
-            "CA's PEM bundle in the workers' environment; certificate verification stays on."
-        ) from None
+    """Raise at once when ``error`` is a server certificate this client does not trust (no retry helps)."""
+    if message := untrusted_certificate(error, "Bullhorn", url):
+        raise BullhornError(message) from None

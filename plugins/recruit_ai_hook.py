@@ -17,7 +17,6 @@ Logs carry record ids, statuses and counts, never record content or the key.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,14 +30,12 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
-from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds, untrusted_certificate
 from include.load import ID_FIELDS, RecordKind
 
 log = logging.getLogger(__name__)
 
 ENDPOINTS: dict[str, str] = {"candidate": "/public/candidate", "position": "/public/position"}
-# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
-_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 MAX_REASON_CHARS = 300
 
 
@@ -274,16 +271,6 @@ def _reason(response: requests.Response) -> str:
 
 
 def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
-    """Raise AirflowException at once when ``error`` is a server certificate this client does not trust.
-
-    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
-    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
-    """
-    refusal = _CERTIFICATE_REFUSED.search(str(error))
-    if isinstance(error, requests.exceptions.SSLError) and refusal:
-        server = urlsplit(url)
-        raise AirflowException(
-            f"Recruit AI at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
-            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
-            "CA's PEM bundle in the workers' environment; certificate verification stays on."
-        ) from None
+    """Raise at once when ``error`` is a server certificate this client does not trust (no retry helps)."""
+    if message := untrusted_certificate(error, "Recruit AI", url):
+        raise AirflowException(message) from None

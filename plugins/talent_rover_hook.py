@@ -21,7 +21,6 @@ import codecs
 import csv
 import itertools
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
@@ -34,7 +33,7 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from simple_salesforce import Salesforce, api
 
-from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds
+from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds, untrusted_certificate
 from include.resume_files import FileTooLarge
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
 from include.talent_rover.bulk import BULK_MAX_RECORDS, BulkJobFailed, csv_record
@@ -46,8 +45,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 MAX_BATCH_SIZE = 2000
-# How Python's ssl module words a refused server certificate (untrusted issuer, wrong host, expired).
-_CERTIFICATE_REFUSED = re.compile(r"certificate verify failed: ([^('\"]+)")
 T = TypeVar("T")
 # The states a Bulk query job ends in.
 _JOB_ENDED = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -532,16 +529,6 @@ def _api_error(response: requests.Response, route: str) -> SalesforceApiError:
 
 
 def _refuse_untrusted_certificate(error: Exception, url: str) -> None:
-    """Raise AirflowException at once when ``error`` is a server certificate this client does not trust.
-
-    Retrying cannot help (unlike a TLS handshake cut short), and the fix is the
-    trust store: name ``REQUESTS_CA_BUNDLE``, never a way to switch verification off.
-    """
-    refusal = _CERTIFICATE_REFUSED.search(str(error))
-    if isinstance(error, requests.exceptions.SSLError) and refusal:
-        server = urlsplit(url)
-        raise AirflowException(
-            f"Salesforce at {server.scheme}://{server.netloc}: its TLS certificate is not trusted "
-            f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
-            "CA's PEM bundle in the workers' environment; certificate verification stays on."
-        ) from None
+    """Raise at once when ``error`` is a server certificate this client does not trust (no retry helps)."""
+    if message := untrusted_certificate(error, "Salesforce", url):
+        raise AirflowException(message) from None

@@ -72,7 +72,7 @@ def test_parsing_a_dag_file_imports_no_client_or_extraction_library(dag_file: st
         "import runpy, sys; runpy.run_path(sys.argv[1]); "
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'simple_salesforce', 'pypdf', 'docx', 'lxml', 'talent_rover_hook', 'recruit_ai_hook', "
-        "'bullhorn_hook', 'include'} and m not in ('include', 'include.sync_params'))))"
+        "'bullhorn_hook', 'include'} and m not in ('include', 'include.sync_dag'))))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, str(PROJECT / "dags" / dag_file)],

@@ -1,12 +1,16 @@
-"""What every sync DAG declares: its run parameters (the trigger form) and the assets it updates.
+"""What every sync DAG shares: its run parameters (the trigger form), the assets it
+updates, and the tasks it ends with (post the payloads, fanned out; load; report; clean).
 
-Imported at parse time by the DAG files, so it imports nothing but ``Param`` and
-``Asset``. The names and meanings are a public interface (README, "Configuration").
+Imported at parse time by the DAG files, so it imports nothing but the Task SDK:
+the tasks import their work when they run. The Param and asset names are a public
+interface (README, "Configuration").
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param
+from typing import Any
+
+from airflow.sdk import Asset, Param, TriggerRule, XComArg, task
 
 OBJECTS = ["candidates", "positions"]
 
@@ -78,3 +82,49 @@ def sync_params(ats: str) -> dict[str, Param]:
             description="Skip a candidate whose résumé file is larger than this many bytes (default 10 MiB).",
         ),
     }
+
+
+@task
+def payload_files(mapped: dict[str, Any]) -> list[str]:
+    """The staged payload files the posts fan out over (one mapped task each)."""
+    return list(mapped["files"])
+
+
+@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
+def post_payloads(kind: str, payload_file: str) -> dict[str, Any]:
+    """Post one staged file of payloads to Recruit AI (one mapped task per file)."""
+    from include.runs import post_chunk
+
+    return post_chunk(kind, payload_file)  # type: ignore[arg-type]
+
+
+@task
+def load(name: str, kind: str, mapped: dict[str, Any], posted: Any) -> dict[str, Any]:
+    """Sum up the posted chunks, then move the object's watermark (its success updates the asset)."""
+    from include.runs import finish_load
+
+    return finish_load(name, kind, mapped, posted)  # type: ignore[arg-type]
+
+
+def load_into_recruit_ai(name: str, kind: str, asset: Asset, mapped: XComArg) -> XComArg:
+    """Wire ``<kind>_files ─ post_<name>[one per staged file] ─ load_<name>`` after a map task."""
+    # TaskFlow passes XComArgs where the task functions take their resolved values.
+    files = payload_files.override(task_id=f"{kind}_files")(mapped)  # type: ignore[arg-type]
+    posted = post_payloads.override(task_id=f"post_{name}").partial(kind=kind).expand(payload_file=files)
+    return load.override(task_id=f"load_{name}", outlets=[asset])(name, kind, mapped, posted)  # type: ignore[arg-type]
+
+
+@task(trigger_rule=TriggerRule.NONE_FAILED)
+def report(ats_tasks: list[str], ats_name: str) -> dict[str, Any]:
+    """Log what the run did, per object, and the ATS calls it spent; fail on too many rejects."""
+    from include.runs import report as report_run
+
+    return report_run(ats_tasks, ats_name)
+
+
+@task
+def clean_staging(resume_cache: str) -> dict[str, Any]:
+    """Remove staged runs and résumé texts older than the retention (a teardown: also after a failure)."""
+    from include.runs import clean_staging as remove_expired
+
+    return remove_expired(resume_cache)
