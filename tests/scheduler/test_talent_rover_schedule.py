@@ -21,6 +21,7 @@ from tests.scheduler.rest import FINISHED
 from tests.scheduler.stack import wait_until
 
 HOUR = timedelta(hours=1)
+LOOKBACK = timedelta(minutes=5)  # the lookback_minutes default: every window starts this much early
 RUN_TIMEOUT = 150.0  # seconds for one run of eight tasks, each a fresh process, on two cores
 
 
@@ -110,28 +111,55 @@ def test_two_triggered_runs_are_serialised(deployment: Deployment) -> None:
     _assert_serialised(runs)
 
 
+def _settled(deployment: Deployment) -> list[dict[str, Any]] | None:
+    """Every run of the DAG, once none is queued or running."""
+    deployment.stack.check_running()
+    runs = deployment.api.runs(DAG_ID)
+    return runs if all(run["state"] in FINISHED for run in runs) else None
+
+
+def _assert_contiguous(windows: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> None:
+    """The windows together cover ``[start, end)`` with no gap, and nothing before ``start``."""
+    windows = sorted(windows)
+    assert windows[0][0] == start
+    reached = start
+    for window_start, window_end in windows:
+        assert window_start <= reached, f"nothing covered [{reached}, {window_start})"
+        reached = max(reached, window_end)
+    assert reached >= end
+
+
 def test_recruit_ai_holds_each_record_once_per_run_that_covered_it(deployment: Deployment) -> None:
+    runs = wait_until(lambda: _settled(deployment), RUN_TIMEOUT, "every run to finish")
     deployment.api.set_paused(DAG_ID, True)
-    runs = [run for run in deployment.api.runs(DAG_ID) if run["state"] in FINISHED]
     assert len(runs) >= 6
     candidates: Counter[str] = Counter()
     positions: Counter[str] = Counter()
+    windows: dict[str, list[tuple[datetime, datetime]]] = {"candidates": [], "positions": []}
     for run in runs:
         summary = deployment.api.xcom(DAG_ID, run["dag_run_id"], "report")
-        windows = {row["object"]: row for row in summary["objects"]}
+        rows = {row["object"]: row for row in summary["objects"]}
         for name, counts in (("candidates", candidates), ("positions", positions)):
-            row = windows[name]
+            row = rows[name]
             assert row["complete"], f"{run['dag_run_id']} did not cover its {name} window"
-            window = expected(
-                deployment.services.org, _instant(row["window_start"]), _instant(row["window_end"])
-            )
+            start, end = _instant(row["window_start"]), _instant(row["window_end"])
+            assert end == _instant(run["data_interval_end"])
+            windows[name].append((start, end))
+            # Which records the window holds, by the org model: each was posted once by this run.
+            window = expected(deployment.services.org, start, end)
             if name == "candidates":
                 counts.update(f"c{i}" for i in window.with_resume | window.candidate_tombstones)
             else:
                 counts.update(f"p{i}" for i in window.positions | window.position_tombstones)
+    # The backfill's first hour, less the lookback, up to the latest hour: no gap in between.
+    for covered in windows.values():
+        _assert_contiguous(covered, deployment.hour - 4 * HOUR - LOOKBACK, deployment.hour)
 
     stored_candidates = {c["CandidateID"]: c["post_count"] for c in deployment.recruit_ai.candidates()}
     stored_positions = {p["PositionID"]: p["post_count"] for p in deployment.recruit_ai.positions()}
-    assert len(stored_candidates) > 50, "the windows should hold a good share of the org"
+    assert len(stored_candidates) >= 30, "the windows should hold a good share of the org"
+    assert max(stored_candidates.values()) > 1, "overlapping windows should post some records again"
     assert stored_candidates == dict(candidates)
     assert stored_positions == dict(positions)
+    # Nothing ran while we read: the counts belong to exactly these runs.
+    assert [run["dag_run_id"] for run in deployment.api.runs(DAG_ID)] == [run["dag_run_id"] for run in runs]
