@@ -11,7 +11,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PYTHONPATH := $(CURDIR):$(CURDIR)/plugins
 
-.PHONY: setup system-deps demo test sandbox constraints clean
+.PHONY: setup system-deps demo test test-scheduler sandbox constraints clean
 
 setup: system-deps $(VENV)/.installed
 
@@ -37,6 +37,12 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy include plugins
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-scheduler
+
+# A real scheduler, api-server and dag-processor (LocalExecutor) on a private PostgreSQL
+# cluster (scripts/postgres.sh): scheduled, backfilled, retried and concurrent runs. A few minutes.
+test-scheduler: setup
+	$(BIN)/pytest tests/scheduler
 
 sandbox: setup
 	$(BIN)/python -m sandbox up
