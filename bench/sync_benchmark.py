@@ -129,7 +129,8 @@ def run_dag_child(logical_date: datetime) -> dict[str, Any]:
         }
     with create_session() as session:
         query = XComModel.get_many(run_id=run.run_id, dag_ids=DAG_ID, key="return_value")
-        for xcom in session.scalars(query):
+        xcoms: list[Any] = list(session.scalars(query))
+        for xcom in xcoms:
             if xcom.task_id in tasks:
                 tasks[xcom.task_id]["manifest"] = XComModel.deserialize_value(xcom)
     return {"wall": wall, "state": str(run.state), "tasks": tasks, "peak_rss": peak_rss_of_process()}
@@ -177,7 +178,10 @@ def run_baseline_child(end: datetime, sample: int) -> dict[str, Any]:
     for kind, payload in chosen:
         # Recruit AI takes one form-encoded record per request; a refusal (4xx) is counted, not fatal.
         response = HttpHook(method="POST", http_conn_id="recruit_ai_default").run(
-            f"/public/{kind}", data=dict(payload), headers={"token": token}, extra_options={"check_response": False}
+            f"/public/{kind}",
+            data=dict(payload),
+            headers={"token": token},
+            extra_options={"check_response": False},
         )
         refused += response.status_code >= 400
     posted = time.perf_counter()
@@ -217,8 +221,17 @@ def _child(mode: str, argument: str, env: dict[str, str], log_path: Path) -> dic
     """Run this module in a subprocess in ``mode``; its output goes to ``log_path``, its result back."""
     out = log_path.with_suffix(".json")
     with log_path.open("w") as log_file:
-        subprocess.run(
-            [sys.executable, "-m", "bench.sync_benchmark", "--child", mode, argument, "--child-out", str(out)],
+        subprocess.run(  # noqa: S603 -- this very module, with arguments built here
+            [
+                sys.executable,
+                "-m",
+                "bench.sync_benchmark",
+                "--child",
+                mode,
+                argument,
+                "--child-out",
+                str(out),
+            ],
             check=True,
             cwd=PROJECT,
             env=env,
@@ -229,7 +242,9 @@ def _child(mode: str, argument: str, env: dict[str, str], log_path: Path) -> dic
 
 
 def _calls_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
-    return {route: count - before.get(route, 0) for route, count in after.items() if count - before.get(route, 0)}
+    return {
+        route: count - before.get(route, 0) for route, count in after.items() if count - before.get(route, 0)
+    }
 
 
 def measure_size(
@@ -258,7 +273,9 @@ def measure_size(
             "RECRUIT_AI_STAGING_URL": (workdir / f"staging-{candidates}").as_uri(),
         }
         calls = services.salesforce_state()["calls_by_route"]
-        baseline = _child("baseline", f"{anchor.isoformat()},{sample}", env, RESULTS / f"baseline-{candidates}.log")
+        baseline = _child(
+            "baseline", f"{anchor.isoformat()},{sample}", env, RESULTS / f"baseline-{candidates}.log"
+        )
         after_baseline = services.salesforce_state()["calls_by_route"]
         baseline_requests = sum(recruit_ai.stats()["requests"].values())
         recruit_ai.reset()
@@ -323,6 +340,7 @@ def figures(result: SizeResult) -> dict[str, float]:
     row = {
         "records extracted": extracted,
         "wall time s": result.dag["wall"],
+        "task time s (sum)": seconds(*TASKS),
         "end to end rec/s": _rate(extracted, result.dag["wall"]),
         "extract rec/s": _rate(extracted, seconds(*STAGES["extract"])),
         "résumés rec/s": _rate(records("extract_candidates"), seconds(*STAGES["résumés"])),
@@ -413,17 +431,20 @@ def notes(results: Sequence[SizeResult], latency_ms: float) -> str:
     """What the table's figures mean and where they are estimates."""
     lines = [
         "ours: talent_rover_to_recruit_ai through dag.test, full_resync, one subprocess per size;",
-        "  stage rec/s from the task instances' start/end in the metadata DB; records = candidates + positions;",
+        "  stage rec/s from the task instances' start/end in the metadata DB;",
+        "  records = candidates + positions;",
         "  'peak MB' is the dag.test process's sampled peak RSS during the task (Airflow included),",
         "  'growth MB' that peak less the RSS at the task's start.",
-        "naive: SalesforceHook.make_query of everything, same mapping (no résumés), a fresh HttpHook.run per record;",
+        "naive: SalesforceHook.make_query of everything, the same mapping (no résumés),",
+        "  a fresh HttpHook.run per record;",
     ]
     for result in results:
         base = result.baseline
         if base["posted"] < base["payloads"]:
             lines.append(
                 f"  @{result.candidates:,}: posted {base['posted']} of {base['payloads']} payloads;"
-                f" its load time and wall time are EXTRAPOLATED ({base['post_seconds_each'] * 1000:.1f} ms/POST)"
+                " its load time and wall time are EXTRAPOLATED"
+                f" ({base['post_seconds_each'] * 1000:.1f} ms/POST)"
             )
     for result in results:
         spent = ", ".join(f"{route} {count}" for route, count in sorted(result.salesforce_calls.items()))
@@ -431,7 +452,9 @@ def notes(results: Sequence[SizeResult], latency_ms: float) -> str:
         failed = [t for t, task in result.dag["tasks"].items() if "success" not in task["state"]]
         if failed or "success" not in result.dag["state"]:
             lines.append(f"  run state {result.dag['state']}; tasks not successful: {', '.join(failed)}")
-    lines.append(f"Recruit AI latency fault: {latency_ms:g} ms per request" if latency_ms else "no latency fault")
+    lines.append(
+        f"Recruit AI latency fault: {latency_ms:g} ms per request" if latency_ms else "no latency fault"
+    )
     return "\n".join(lines)
 
 
@@ -467,7 +490,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child_main(*args.child, args.child_out)
+        mode, argument = args.child
+        _child_main(mode, argument, args.child_out)
         return
 
     from sandbox.airflow_runs import ensure_metadata_db
