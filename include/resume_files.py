@@ -8,6 +8,7 @@ stream a body), and every outcome is a text or a precise reason.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from include.resume_cache import CachedResume, ResumeCache
@@ -35,6 +36,8 @@ class ResumeReader:
         self.max_bytes = max_bytes
         self.downloaded = 0
         self.from_cache = 0
+        # Several threads may read through one reader (concurrent downloads).
+        self._count_lock = threading.Lock()
 
     def read(
         self, document_id: str, version: str, download: Callable[[int], bytes | None], name: str
@@ -49,14 +52,14 @@ class ResumeReader:
 
         cached = self.cache.get(document_id, version)
         if cached is not None:
-            self.from_cache += 1
+            self._count("from_cache")
             return cached
         try:
             content = download(self.max_bytes)
         except FileTooLarge as too_large:
-            self.downloaded += 1
+            self._count("downloaded")
             return CachedResume(reason=str(too_large))  # this run's limit, not the file's fault: not kept
-        self.downloaded += 1
+        self._count("downloaded")
         if content is None:
             return CachedResume(reason=f"file {name} not found")
         try:
@@ -67,3 +70,7 @@ class ResumeReader:
                 return outcome
         self.cache.put(document_id, version, outcome)
         return outcome
+
+    def _count(self, counter: str) -> None:
+        with self._count_lock:
+            setattr(self, counter, getattr(self, counter) + 1)

@@ -478,7 +478,7 @@ def extract_resume_text(
 _LENGTH = struct.Struct(">Q")
 # Idle workers kept for reuse; more threads than this each get a worker, which is
 # stopped when it is handed back to a full pool.
-_MAX_IDLE_WORKERS = 2
+_MAX_IDLE_WORKERS = 4
 
 
 class _Worker:

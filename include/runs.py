@@ -21,7 +21,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from include.load import RecordKind, load_payloads
 from include.posted_ledger import PostedLedger
 from include.staging import cache_directory, read_jsonl, run_directory, write_json, write_jsonl
-from include.summary import run_summary, summary_table, too_many_rejects
+from include.summary import run_summary, summary_note, summary_text, too_many_rejects
 from include.window import (
     Progress,
     Window,
@@ -222,27 +222,46 @@ def report(ats_tasks: Sequence[str], ats_name: str) -> dict[str, Any]:
     """
     context = get_current_context()
     ti = context["ti"]
+    spent = spent_earlier(ats_tasks)
     summary = run_summary(
         {task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
-        api_calls=sum(entry.get("calls", 0) for entry in spent_earlier(ats_tasks)),
+        api_calls=sum(entry.get("calls", 0) for entry in spent),
+        max_api_calls=context["params"]["max_api_calls_per_run"],
+        allowance=next((entry["usage"] for entry in reversed(spent) if entry.get("usage")), None),
     )
     write_json(staging_directory() / "summary.json", summary)
-    windows = "\n".join(
-        f"{row['object']}: window [{row['window_start']}, {row['window_end']}), "
-        + ("covered" if row["complete"] else f"stopped ({row['stopped']}); resumes from {row['resume_from']}")
-        for row in summary["objects"]
-        if row["window_end"]
-    )
-    log.info(
-        "Sync summary\n%s\n%s\n%s API calls spent: %d",
-        summary_table(summary["objects"]),
-        windows,
-        ats_name,
-        summary["api_calls"],
-    )
+    log.info("Sync summary\n%s", summary_text(summary, ats_name))
+    _note_run(summary_note(summary, ats_name))
     if problem := too_many_rejects(summary, context["params"]["max_reject_pct"]):
         raise AirflowFailException(problem)
     return summary
+
+
+def _note_run(note: str) -> None:
+    """Show the summary as the run's note in the UI, through the ``airflow_api_default`` connection.
+
+    The Task SDK gives a task no way to set its run's note, so this goes through
+    Airflow's REST API; without that connection the summary stays in the log and
+    ``summary.json``, and a failure to set the note never fails the run.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+    from airflow_api_hook import AirflowApiHook
+
+    context = get_current_context()
+    try:
+        BaseHook.get_connection(AirflowApiHook.default_conn_name)
+    except AirflowNotFoundException:
+        log.info(
+            "No %s connection: the summary is not set as the run's note", AirflowApiHook.default_conn_name
+        )
+        return
+    try:
+        AirflowApiHook().set_dag_run_note(context["dag"].dag_id, context["run_id"], note)
+    except Exception as error:
+        log.warning("Could not set the run's note: %s", error)
+    else:
+        log.info("The summary is the run's note")
 
 
 def clean_staging(resume_cache: str) -> dict[str, Any]:

@@ -36,8 +36,18 @@ def summary_table(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join([line(COLUMNS), line(["-" * width for width in widths]), *(line(row) for row in cells)])
 
 
-def run_summary(pulled: Mapping[str, Mapping[str, Any]], api_calls: int) -> dict[str, Any]:
+def run_summary(
+    pulled: Mapping[str, Mapping[str, Any]],
+    api_calls: int,
+    *,
+    max_api_calls: int,
+    allowance: Sequence[int] | None = None,
+) -> dict[str, Any]:
     """Gather the figures of a run from its tasks' XCom manifests (task id → manifest).
+
+    ``api_calls`` is what the run spent of its ``max_api_calls`` budget;
+    ``allowance`` the ATS's last word on the org's daily allowance, as
+    ``(used, max)``, when it has one (Salesforce does, Bullhorn does not).
 
     ``deleted`` counts tombstones posted; ``unchanged`` records Recruit AI already
     held as they are, and ``stale`` records it holds a newer version of (neither is
@@ -75,7 +85,69 @@ def run_summary(pulled: Mapping[str, Mapping[str, Any]], api_calls: int) -> dict
                 "rejects_files": [f for f in (mapped.get("rejects_file"), loaded.get("rejects_file")) if f],
             }
         )
-    return {"objects": rows, "api_calls": api_calls}
+    return {
+        "objects": rows,
+        "api_calls": api_calls,
+        "api_calls_left": max(0, max_api_calls - api_calls),
+        "daily_calls_left": max(0, allowance[1] - allowance[0]) if allowance else None,
+        "daily_calls_max": allowance[1] if allowance else None,
+    }
+
+
+def _api_calls_line(summary: Mapping[str, Any], ats_name: str) -> str:
+    line = (
+        f"{ats_name} API calls: {summary['api_calls']:,} spent, "
+        f"{summary['api_calls_left']:,} left of the run's max_api_calls_per_run"
+    )
+    if summary.get("daily_calls_left") is not None:
+        line += f"; {summary['daily_calls_left']:,} left of the org's {summary['daily_calls_max']:,} a day"
+    return line
+
+
+def _window_line(row: Mapping[str, Any]) -> str:
+    covered = (
+        "covered" if row["complete"] else f"stopped ({row['stopped']}); resumes from {row['resume_from']}"
+    )
+    return f"{row['object']}: window [{row['window_start']}, {row['window_end']}), {covered}"
+
+
+def summary_text(summary: Mapping[str, Any], ats_name: str) -> str:
+    """Render the summary for the task log: the table, each object's window, the API calls."""
+    windows = [_window_line(row) for row in summary["objects"] if row["window_end"]]
+    return "\n".join([summary_table(summary["objects"]), *windows, _api_calls_line(summary, ats_name)])
+
+
+# The note's columns: what a person checks first; the rest is in the log and summary.json.
+NOTE_COLUMNS = ("object", "extracted", "created", "updated", "unchanged", "stale", "rejected", "deleted")
+
+
+def summary_note(summary: Mapping[str, Any], ats_name: str) -> str:
+    """Render the summary as the DAG run's note: a Markdown table, windows and API calls.
+
+    Kept well under the 1,000 characters Airflow stores for a note.
+    """
+    lines = [
+        "| " + " | ".join(NOTE_COLUMNS) + " | window |",
+        "|" + "---|" * (len(NOTE_COLUMNS) + 1),
+    ]
+    for row in summary["objects"]:
+        cells = [str(row.get(column, 0)) for column in NOTE_COLUMNS]
+        window = (
+            f"{_short_time(row['window_start'])} → {_short_time(row['window_end'])}"
+            if row["window_end"]
+            else "-"
+        )
+        if row["window_end"] and not row["complete"]:
+            window += " (stopped)"
+        lines.append("| " + " | ".join([*cells, window]) + " |")
+    return "\n".join([*lines, "", _api_calls_line(summary, ats_name)])
+
+
+def _short_time(stamp: str | None) -> str:
+    """``2026-11-23T09:55:00+00:00`` → ``2026-11-23 09:55Z``; the window start may be None (full resync)."""
+    if not stamp:
+        return "the beginning"
+    return stamp[:16].replace("T", " ") + ("Z" if stamp.endswith(("+00:00", "Z")) else stamp[19:])
 
 
 def too_many_rejects(summary: Mapping[str, Any], max_reject_pct: float) -> str | None:

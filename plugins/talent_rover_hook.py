@@ -21,6 +21,7 @@ import codecs
 import csv
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
@@ -83,6 +84,7 @@ class TalentRoverHook(SalesforceHook):
         self.timeout = timeout
         self.budget = budget
         self.calls_made = 0
+        self._calls_lock = threading.Lock()
         self.last_usage: ApiUsage | None = None
         self._described: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -197,8 +199,13 @@ class TalentRoverHook(SalesforceHook):
         route = urlsplit(url).path
         logged_in_again = False
         for attempt in range(1, self.max_attempts + 1):
-            if self.budget is not None:
-                self.budget.check(self.last_usage, self.calls_made)
+            # Checked and counted together, so that threads sharing this hook (résumé
+            # downloads) never overshoot the budget. A call counts when sent: it may
+            # reach Salesforce, and count there, even if its answer is lost.
+            with self._calls_lock:
+                if self.budget is not None:
+                    self.budget.check(self.last_usage, self.calls_made)
+                self.calls_made += 1
             sf = self.conn
             try:
                 response = sf.session.request(
@@ -212,10 +219,8 @@ class TalentRoverHook(SalesforceHook):
                 )
             except TRANSIENT_ERRORS as error:
                 _refuse_untrusted_certificate(error, url)
-                self.calls_made += 1  # it may have reached Salesforce, and counted there
                 failure, delay = type(error).__name__, self._backoff(attempt)
             else:
-                self.calls_made += 1
                 usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
                 if usage is not None:
                     self.last_usage = usage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,28 @@ def test_parsing_a_dag_file_imports_no_client_or_extraction_library(dag_file: st
         cwd=PROJECT,
     )
     assert result.stdout.strip() == ""
+
+
+def test_each_dag_file_parses_in_under_a_second_by_airflows_own_statistics() -> None:
+    # The statistics the dag-processor keeps per file (DagBag.dagbag_stats, which
+    # `airflow dags report` prints), from a fresh process so that nothing is pre-imported.
+    probe = (
+        "import json, sys; from airflow.dag_processing.dagbag import DagBag; "
+        "bag = DagBag(dag_folder=sys.argv[1]); "
+        "print(json.dumps({'errors': sorted(bag.import_errors), 'stats': "
+        "[[s.file, s.duration.total_seconds(), s.dag_num] for s in bag.dagbag_stats]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECT / "dags")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["errors"] == []
+    stats = {Path(file).name: (seconds, dags) for file, seconds, dags in report["stats"]}
+    assert set(stats) == {path.name for path in (PROJECT / "dags").glob("*.py")}
+    for name, (seconds, dags) in stats.items():
+        assert dags == 1, name
+        assert seconds < 1.0, f"{name} took {seconds:.2f} s to parse"

@@ -24,6 +24,7 @@ from typing import Any
 import certifi
 import pytest
 import yaml
+from airflow_api_hook import AirflowApiHook
 
 from bullhorn_hook import BullhornHook
 from include.staging import STAGING_URL_VARIABLE
@@ -296,8 +297,14 @@ def test_sandbox_connections_are_the_hooks_defaults(
     salesforce_id = TalentRoverHook.default_conn_name
     recruit_ai_id = RecruitAiHook.default_conn_name
     bullhorn_id = BullhornHook.default_conn_name
-    assert set(connections) == {salesforce_id, recruit_ai_id, bullhorn_id}
-    assert set(connections) == {"salesforce_default", "recruit_ai_default", "bullhorn_default"}
+    airflow_api_id = AirflowApiHook.default_conn_name
+    assert set(connections) == {salesforce_id, recruit_ai_id, bullhorn_id, airflow_api_id}
+    assert set(connections) == {
+        "salesforce_default",
+        "recruit_ai_default",
+        "bullhorn_default",
+        "airflow_api_default",
+    }
 
     salesforce = connections[salesforce_id]
     assert salesforce.conn_type == TalentRoverHook.conn_type == "salesforce"
@@ -331,6 +338,19 @@ def test_sandbox_connections_are_the_hooks_defaults(
         "rest_url": f"{bullhorn_url}/rest-services",
     }
 
+    # The run notes go through the api-server, as the UI user airflow-init creates.
+    airflow_api = connections[airflow_api_id]
+    assert airflow_api.conn_type == AirflowApiHook.conn_type == "http"
+    assert (
+        airflow_api.host
+        == f"http://airflow-apiserver:{services['airflow-apiserver']['ports'][0].split(':')[-1]}"
+    )
+    init_env = _container_env(services["airflow-init"])
+    assert (airflow_api.login, airflow_api.password) == (
+        init_env["_AIRFLOW_WWW_USER_USERNAME"],
+        init_env["_AIRFLOW_WWW_USER_PASSWORD"],
+    )
+
     depends_on = services["sandbox-connections"]["depends_on"]
     assert depends_on["sandbox"]["condition"] == "service_healthy"
     assert depends_on["airflow-init"]["condition"] == "service_completed_successfully"
@@ -339,7 +359,9 @@ def test_sandbox_connections_are_the_hooks_defaults(
 def test_sandbox_connection_types_match_the_interface(services: dict[str, dict[str, Any]]) -> None:
     documented = _interface_conn_types()
     for conn_id, connection in _stored_connections(services).items():
-        assert documented[conn_id] == connection.conn_type, conn_id
+        # airflow_api_default is Airflow's own API, not an ATS interface.
+        if conn_id != AirflowApiHook.default_conn_name:
+            assert documented[conn_id] == connection.conn_type, conn_id
 
 
 def _handshake(server: ssl.SSLContext, client: ssl.SSLContext, hostname: str) -> None:

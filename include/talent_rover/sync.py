@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any, Protocol
@@ -64,6 +65,8 @@ class TalentRoverClient(Protocol):
 EARLIEST = datetime(1999, 1, 1, tzinfo=UTC)
 # QUERY_TIMEOUT on a window split this many times over (1/4096 of it) is an error, not a reason to split.
 MAX_WINDOW_SPLITS = 12
+# Résumés downloaded and extracted at once: a handful, as for Recruit AI's posts.
+RESUMES_IN_FLIGHT = 4
 
 
 def extract_window(
@@ -82,7 +85,8 @@ def extract_window(
     * The window is read with ``queryAll``: deleted records come back too, and
       are posted as tombstones.
     * Records whose ``mapping.RELATED_CHANGES`` changed in the window (a
-      candidate's résumé document) are staged as well, even if they did not change.
+      candidate's résumé document) are staged as well, even if they did not change
+      (a window from the beginning holds them all already).
     * A window of at least ``bulk_threshold`` records (None: never) is read
       through a Bulk API 2.0 query job after its first REST page, when that
       costs fewer API calls (``include/talent_rover/bulk.py``).
@@ -92,7 +96,9 @@ def extract_window(
     stager = PageStager(directory, name, _without_attributes)
     covered_through: str | None = None
     try:
-        for related in mapping.RELATED_CHANGES:
+        # From the beginning (a full resync) every record is in the window itself: the
+        # related pass would spend API calls to stage the same records twice.
+        for related in mapping.RELATED_CHANGES if window.start is not None else ():
             _stage_related(client, mapping, related, window, stager, bulk_threshold=bulk_threshold)
         for records in _window_pages(
             client,
@@ -251,6 +257,7 @@ def fetch_resumes(
     cache: ResumeCache,
     *,
     max_bytes: int = DEFAULT_MAX_RESUME_BYTES,
+    in_flight: int = RESUMES_IN_FLIGHT,
 ) -> StagedResumes:
     """Stage the current résumé text of every staged candidate, one file per candidate page.
 
@@ -261,11 +268,15 @@ def fetch_resumes(
     "document_id", "text"}``, or ``{"Id", "reason"}`` when the candidate has no
     usable résumé, or ``{"Id", "deferred": true}`` when the API limit stopped the
     step before its turn: ``progress`` then says where the next run resumes, and
-    the candidate is not posted by this one.
+    the candidate is not posted by this one. At most ``in_flight`` résumés are
+    downloaded and extracted at once.
     """
     reader = ResumeReader(cache, max_bytes)
     return stage_resumes(
-        candidates, directory, lambda records: _resume_rows(client, records, needs_resume, reader), reader
+        candidates,
+        directory,
+        lambda records: _resume_rows(client, records, needs_resume, reader, in_flight),
+        reader,
     )
 
 
@@ -274,6 +285,7 @@ def _resume_rows(
     records: list[Record],
     needs_resume: Callable[[Record], bool],
     reader: ResumeReader,
+    in_flight: int,
 ) -> Iterator[Record]:
     """Yield one résumé row per record, in order, looking up all their documents first."""
     wanted = [record["Id"] for record in records if needs_resume(record)]
@@ -284,11 +296,20 @@ def _resume_rows(
         for page in client.query_pages(resume_documents_query(wanted[start : start + MAX_IDS_PER_QUERY]))
         for document in page
     )
-    for record in records:
+
+    def row(record: Record) -> Record:
         if needs_resume(record):
-            yield _resume_row(client, reader, record["Id"], documents.get(record["Id"]))
-        else:
-            yield {"Id": record["Id"], "reason": "a tombstone needs no résumé"}
+            return _resume_row(client, reader, record["Id"], documents.get(record["Id"]))
+        return {"Id": record["Id"], "reason": "a tombstone needs no résumé"}
+
+    # Downloads wait on Salesforce and extraction runs in worker processes, so a few
+    # at once overlap both. Rows come back in order; when the budget runs out, the
+    # rows after the first refused one are deferred (texts already read are cached).
+    pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="resume")
+    try:
+        yield from pool.map(row, records)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _resume_row(

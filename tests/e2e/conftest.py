@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,6 +28,21 @@ def dag(airflow_db: None, services: Any) -> Any:
 def bullhorn_dag(airflow_db: None, services: Any) -> Any:
     """The Bullhorn DAG as the dags/ folder defines it, parsed afresh, with task retries off."""
     return _without_retries(load_dag(BULLHORN_DAG_ID))
+
+
+@pytest.fixture
+def retrying_dag(airflow_db: None, services: Any) -> Any:
+    """The DAG with its own task retries, a second apart instead of minutes.
+
+    What a deployment does when a fault outlasts a hook's retries (the failed task
+    is tried again, and re-posts only its own file), at test speed.
+    """
+    loaded = load_dag(DAG_ID)
+    for task in loaded.tasks:
+        assert task.retries >= 2, task.task_id
+        task.retry_delay = timedelta(seconds=1)
+        task.retry_exponential_backoff = 0
+    return loaded
 
 
 def _without_retries(loaded: Any) -> Any:

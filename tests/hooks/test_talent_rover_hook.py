@@ -71,3 +71,27 @@ def test_wrong_password_fails_naming_the_connection(services: Any, monkeypatch: 
     monkeypatch.setenv("AIRFLOW_CONN_SALESFORCE_BAD", json.dumps(connection))
     with pytest.raises(Exception, match=r"salesforce_bad.*invalid_grant"):
         TalentRoverHook("salesforce_bad").api_usage()
+
+
+def test_threads_sharing_a_hook_never_overshoot_its_budget(services: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from include.talent_rover.api_usage import ApiBudget, ApiLimitReached
+
+    hook = TalentRoverHook(budget=ApiBudget(max_usage_pct=100, max_calls=5))
+    attachments = list(services.org.tables["Attachment"])[:12]
+    before = services.salesforce_state()["api_usage"]["used"]
+
+    def download(attachment_id: str) -> str:
+        try:
+            hook.download("Attachment", attachment_id, "Body")
+        except ApiLimitReached:
+            return "refused"
+        return "downloaded"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(download, attachments))
+    assert outcomes.count("downloaded") == 5
+    assert hook.calls_made == 5
+    # The org's counter agrees (the login is no API call).
+    assert services.salesforce_state()["api_usage"]["used"] - before == 5

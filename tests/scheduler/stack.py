@@ -71,7 +71,8 @@ def airflow_environment(home: Path, database: str, api_port: int, extra: dict[st
     ``extra`` carries the connections (``AIRFLOW_CONN_*``), the CA bundle and the staging URL.
     """
     passwords = home / "passwords.json"
-    passwords.write_text(json.dumps({ADMIN: secrets.token_urlsafe(16)}))
+    password = secrets.token_urlsafe(16)
+    passwords.write_text(json.dumps({ADMIN: password}))
     passwords.chmod(0o600)
     environment = {
         key: value
@@ -102,6 +103,15 @@ def airflow_environment(home: Path, database: str, api_port: int, extra: dict[st
             "AIRFLOW__CORE__MAX_TASK_RETRY_DELAY": "5",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs" / "tasks"),
+            # The report sets each run's note through the REST API, as this user.
+            "AIRFLOW_CONN_AIRFLOW_API_DEFAULT": json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": f"http://127.0.0.1:{api_port}",
+                    "login": ADMIN,
+                    "password": password,
+                }
+            ),
         }
     )
     environment.update(extra)
