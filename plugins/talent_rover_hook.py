@@ -85,6 +85,7 @@ class TalentRoverHook(SalesforceHook):
         self.budget = budget
         self.calls_made = 0
         self._calls_lock = threading.Lock()
+        self._in_flight = 0
         self.last_usage: ApiUsage | None = None
         self._described: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -199,13 +200,7 @@ class TalentRoverHook(SalesforceHook):
         route = urlsplit(url).path
         logged_in_again = False
         for attempt in range(1, self.max_attempts + 1):
-            # Checked and counted together, so that threads sharing this hook (résumé
-            # downloads) never overshoot the budget. A call counts when sent: it may
-            # reach Salesforce, and count there, even if its answer is lost.
-            with self._calls_lock:
-                if self.budget is not None:
-                    self.budget.check(self.last_usage, self.calls_made)
-                self.calls_made += 1
+            self._reserve_call()
             sf = self.conn
             try:
                 response = sf.session.request(
@@ -218,12 +213,14 @@ class TalentRoverHook(SalesforceHook):
                     stream=stream,
                 )
             except TRANSIENT_ERRORS as error:
+                self._answered(None)
                 _refuse_untrusted_certificate(error, url)
                 failure, delay = type(error).__name__, self._backoff(attempt)
+            except BaseException:
+                self._answered(None)
+                raise
             else:
-                usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
-                if usage is not None:
-                    self.last_usage = usage
+                self._answered(parse_limit_info(response.headers.get("Sforce-Limit-Info")))
                 status = response.status_code
                 if status == 401 and not logged_in_again and _error_code(response) == "INVALID_SESSION_ID":
                     log.info("Salesforce session expired; logging in again")
@@ -257,6 +254,27 @@ class TalentRoverHook(SalesforceHook):
         raise AirflowException(
             f"Salesforce {route} still failing after {self.max_attempts} attempts: {failure}"
         )
+
+    def _reserve_call(self) -> None:
+        """Check the limits for one more call and count it, or raise ``ApiLimitReached``.
+
+        Checked and counted together, so that threads sharing this hook (résumé
+        downloads) never overshoot: the org's usage is taken as Salesforce last
+        reported it plus the calls still awaiting an answer. A call counts when
+        sent: it may reach Salesforce, and count there, even if its answer is lost.
+        """
+        with self._calls_lock:
+            if self.budget is not None:
+                self.budget.check(self.last_usage, self.calls_made, self._in_flight)
+            self.calls_made += 1
+            self._in_flight += 1
+
+    def _answered(self, usage: ApiUsage | None) -> None:
+        """Take a call off those in flight, with the usage its answer reported (if any)."""
+        with self._calls_lock:
+            if usage is not None:
+                self.last_usage = usage
+            self._in_flight -= 1
 
     def _backoff(self, attempt: int) -> float:
         return backoff_seconds(attempt, self.backoff_base_seconds, self.backoff_cap_seconds)

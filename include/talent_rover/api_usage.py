@@ -74,12 +74,17 @@ class ApiBudget:
     max_calls: int | None = None
     start_usage: ApiUsage | None = None
 
-    def check(self, usage: ApiUsage | None, calls_made: int) -> None:
-        """Raise ``ApiLimitReached`` if one more call would go past either limit."""
+    def check(self, usage: ApiUsage | None, calls_made: int, in_flight: int = 0) -> None:
+        """Raise ``ApiLimitReached`` if one more call would go past either limit.
+
+        ``in_flight`` calls were sent but not answered yet: ``usage`` (Salesforce's
+        last word) does not count them, so they count on top of it.
+        """
         usage = usage or self.start_usage
-        if usage is not None and usage.reached(self.max_usage_pct):
+        if usage is not None and ApiUsage(usage.used + in_flight, usage.max).reached(self.max_usage_pct):
+            awaiting = f", and {in_flight} call(s) awaiting an answer" if in_flight else ""
             raise ApiLimitReached(
-                f"the org's daily API usage is {usage.used} of {usage.max} ({usage.pct:.1f}%), "
+                f"the org's daily API usage is {usage.used} of {usage.max} ({usage.pct:.1f}%){awaiting}, "
                 f"at or over max_api_usage_pct={self.max_usage_pct:g}"
             )
         if self.max_calls is not None and calls_made >= self.max_calls:

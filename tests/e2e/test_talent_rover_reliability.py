@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -184,7 +185,9 @@ def test_the_limit_running_out_mid_sync_is_completed_by_the_next_run(
     rows = _rows(stopped)
     assert not rows["candidates"]["complete"]
     assert rows["candidates"]["deferred"] > 0
-    assert "12000 of 15000" in rows["candidates"]["stopped"]
+    # Salesforce's last word, plus any résumé download still awaiting its answer, reached 12,000.
+    reason = rows["candidates"]["stopped"]
+    assert re.search(r"usage is 1(1\d{3}|2000) of 15000 .*max_api_usage_pct=80", reason), reason
     held = recruit_ai.stats()["candidates"]
     assert 0 < held < len(expected(services.org, start - LOOKBACK, start + HOUR).with_resume)
 
