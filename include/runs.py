@@ -244,20 +244,14 @@ def _note_run(note: str) -> None:
     Airflow's REST API; without that connection the summary stays in the log and
     ``summary.json``, and a failure to set the note never fails the run.
     """
-    from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
     from airflow_api_hook import AirflowApiHook
 
     context = get_current_context()
     try:
-        BaseHook.get_connection(AirflowApiHook.default_conn_name)
-    except AirflowNotFoundException:
-        log.info(
-            "No %s connection: the summary is not set as the run's note", AirflowApiHook.default_conn_name
-        )
-        return
-    try:
         AirflowApiHook().set_dag_run_note(context["dag"].dag_id, context["run_id"], note)
+    except AirflowNotFoundException:
+        log.info("No %s connection: the summary is not the run's note", AirflowApiHook.default_conn_name)
     except Exception as error:
         log.warning("Could not set the run's note: %s", error)
     else:

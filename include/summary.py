@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from include.window import parse_instant
+
 COLUMNS = (
     "object",
     "extracted",
@@ -147,7 +149,7 @@ def _short_time(stamp: str | None) -> str:
     """``2026-11-23T09:55:00+00:00`` → ``2026-11-23 09:55Z``; the window start may be None (full resync)."""
     if not stamp:
         return "the beginning"
-    return stamp[:16].replace("T", " ") + ("Z" if stamp.endswith(("+00:00", "Z")) else stamp[19:])
+    return parse_instant(stamp).strftime("%Y-%m-%d %H:%MZ")
 
 
 def too_many_rejects(summary: Mapping[str, Any], max_reject_pct: float) -> str | None:

@@ -18,6 +18,7 @@ import requests
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
+from requests.auth import HTTPBasicAuth
 
 from include.http_retries import untrusted_certificate
 
@@ -51,14 +52,18 @@ class AirflowApiHook(HttpHook):
         """Return a session holding a bearer token for the connection's user, logging in on first use."""
         if self._session is None:
             session = super().get_conn(headers, extra_options)
-            connection = self.get_connection(self.airflow_api_conn_id)
-            # The token replaces basic auth: the API takes bearer tokens only.
-            session.auth = None
+            # HttpHook put the connection's login and password in basic auth; the API
+            # takes bearer tokens only, so they are exchanged for one.
+            credentials, session.auth = session.auth, None
+            if not isinstance(credentials, HTTPBasicAuth):
+                raise AirflowException(
+                    f"Connection '{self.airflow_api_conn_id}' needs a login and password (an Airflow user)"
+                )
             response = self._send(
                 session,
                 "POST",
                 "/auth/token",
-                json={"username": connection.login, "password": connection.password},
+                json={"username": credentials.username, "password": credentials.password},
             )
             token = response.json().get("access_token")
             if not token:
