@@ -79,10 +79,12 @@ def _bullhorn() -> Iterator[BullhornHook]:
     """Yield a Bullhorn hook held to what is left of the run's call budget; record what it spent."""
     from bullhorn_hook import BullhornHook
     from include.bullhorn import MaxCalls
-    from include.runs import calls_left, record_spent
+    from include.runs import calls_left, record_spent, spent_earlier
 
     params = get_current_context()["params"]
-    hook = BullhornHook(budget=MaxCalls(calls_left(BULLHORN_TASKS, params["max_api_calls_per_run"])))
+    hook = BullhornHook(
+        budget=MaxCalls(calls_left(spent_earlier(BULLHORN_TASKS), params["max_api_calls_per_run"]))
+    )
     try:
         yield hook
     finally:
@@ -160,7 +162,8 @@ def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[st
     from include.runs import staging_directory
     from include.staging import cache_directory
 
-    with _bullhorn() as hook, ResumeCache(cache_directory("bullhorn-resumes")) as cache:
+    cache = ResumeCache(cache_directory("bullhorn-resumes"))
+    with _bullhorn() as hook:
         staged = stage_resumes(
             hook,
             candidates,

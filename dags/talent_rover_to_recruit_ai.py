@@ -96,7 +96,7 @@ def _talent_rover() -> Iterator[TalentRoverHook]:
     earlier = spent_earlier(SALESFORCE_TASKS)
     budget = ApiBudget(
         max_usage_pct=params["max_api_usage_pct"],
-        max_calls=calls_left(SALESFORCE_TASKS, params["max_api_calls_per_run"]),
+        max_calls=calls_left(earlier, params["max_api_calls_per_run"]),
         start_usage=next((ApiUsage(*e["usage"]) for e in reversed(earlier) if e["usage"]), None),
     )
     hook = TalentRoverHook(budget=budget)
@@ -168,7 +168,8 @@ def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[st
     from include.staging import cache_directory
     from include.talent_rover.sync import fetch_resumes as stage_resumes
 
-    with _talent_rover() as hook, ResumeCache(cache_directory("talent_rover-resumes")) as cache:
+    cache = ResumeCache(cache_directory("talent_rover-resumes"))
+    with _talent_rover() as hook:
         staged = stage_resumes(
             hook,
             candidates,

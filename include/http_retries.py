@@ -61,3 +61,17 @@ def untrusted_certificate(error: Exception, service: str, url: str) -> str | Non
         f"({refusal[1].strip()}). If it is signed by a private CA, set REQUESTS_CA_BUNDLE to that "
         "CA's PEM bundle in the workers' environment; certificate verification stays on."
     )
+
+
+def verification_off(session: requests.Session, conn_id: str) -> str | None:
+    """Say why a session built from connection ``conn_id`` is refused: its extra turns TLS verification off.
+
+    The http provider applies the extra's ``verify`` to the session; a hook that
+    sends credentials checks this before its first request.
+    """
+    if session.verify is not False:
+        return None
+    return (
+        f"Connection '{conn_id}' switches certificate verification off. Trust a private CA with "
+        "REQUESTS_CA_BUNDLE (or extra 'verify': '/path/to/ca.pem') instead."
+    )

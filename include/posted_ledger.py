@@ -43,6 +43,15 @@ def payload_digest(payload: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
+def is_tombstone(payload: Mapping[str, str]) -> bool:
+    """Whether a payload is a tombstone: the Recruit AI contract's ``Attributes.Status`` "Deleted"."""
+    try:
+        attributes = json.loads(payload.get("Attributes") or "{}")
+    except ValueError:
+        return False
+    return isinstance(attributes, dict) and attributes.get("Status") == "Deleted"
+
+
 class PostedLedger:
     """Per record id, the digest and ``LastModifiedDate`` of the payload last stored in Recruit AI.
 
@@ -74,8 +83,15 @@ class PostedLedger:
         return "post"
 
     def record(self, record_id: str, payload: Mapping[str, str]) -> None:
-        """Note that Recruit AI now holds this payload for the id."""
-        entry = [payload_digest(payload), payload.get("LastModifiedDate", "")]
+        """Note that Recruit AI now holds this payload for the id.
+
+        A tombstone is recorded without a date, so it makes nothing stale: its date
+        says when the deletion was seen (Talent Rover's ``SystemModstamp``), not
+        a version comparable with a live record's, and the ATS answers with a
+        record's current state, so a live record after its tombstone was restored.
+        """
+        date = "" if is_tombstone(payload) else payload.get("LastModifiedDate", "")
+        entry = [payload_digest(payload), date]
         self._shard(record_id)[record_id] = entry
         self._changed.setdefault(_shard_of(record_id), {})[record_id] = entry
 

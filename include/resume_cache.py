@@ -17,9 +17,9 @@ under the staging location, and looked up before any download.
   holds only the entry in hand: memory stays flat however many candidates a run
   reads. Raising ``FORMAT`` (when extraction improves) starts an empty cache.
 * **Bounded.** At most ``max_entries`` entries (default 200,000, some 1 GiB of
-  text before gzip at the longest). ``prune`` removes the entries written longest
-  ago once there are more; a task calls it when done, and it lists the cache only
-  when the task wrote enough entries for the bound to matter.
+  text before gzip at the longest). ``trim`` removes the entries written longest
+  ago once there are more, in the same walk of the cache that drops those past
+  their retention: once per run, in ``clean_staging``.
 * **Self-healing.** An entry is trusted only if it is well formed, names its own
   document, and its text matches the digest stored with it; anything else is a
   miss and is removed. A corrupt, missing or deleted cache therefore costs
@@ -76,7 +76,7 @@ def _valid(entry: Any, document_id: str) -> bool:
 class ResumeCache:
     """Résumé text by document id and version, one small file per document in the staging location.
 
-    Use it as a context manager (``prune`` runs at the end), or call ``prune`` once done.
+    ``trim`` keeps it within its bound and retention (``clean_staging`` calls it once per run).
 
     :param directory: the cache's root, ``<staging>/cache/<name>`` by convention.
     :param max_entries: how many résumé documents it keeps at most.
@@ -89,13 +89,6 @@ class ResumeCache:
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
-        self.written = 0
-
-    def __enter__(self) -> ResumeCache:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.prune()
 
     def _path(self, document_id: str) -> ObjectStoragePath:
         name = hashlib.sha256(document_id.encode("utf-8")).hexdigest()
@@ -137,37 +130,29 @@ class ResumeCache:
         # local file cut short by a crash fails the next read's checks.
         with path.open("wb") as out:
             out.write(body)
-        self.written += 1
 
-    def prune(self) -> int:
-        """Remove the entries written longest ago while there are more than ``max_entries``; count them.
-
-        Listing the cache costs a walk of its directories, so it is done only when
-        this task wrote entries and the bound may have been reached.
-        """
-        if self.written == 0 or not self.directory.exists():
-            return 0
-        entries = [(path.stat().st_mtime, path) for path in self.directory.rglob("*.json.gz")]
-        excess = len(entries) - self.max_entries
-        if excess <= 0:
-            return 0
-        for _, path in sorted(entries, key=lambda entry: entry[0])[:excess]:
-            self._remove(path)
-        log.info("Résumé cache: %d oldest entries removed (bound %d)", excess, self.max_entries)
-        return excess
-
-    def forget_written_before(self, cutoff: float) -> int:
-        """Remove every entry written before ``cutoff`` (a POSIX time); count them.
+    def trim(self, written_before: float) -> int:
+        """Remove the entries written before ``written_before`` (a POSIX time), then the oldest
+        beyond ``max_entries``; count them. One walk of the cache does both.
 
         The retention of résumé text (``include/retention.py``): a résumé that has
         not been read again for that long costs one download if it is needed again.
         """
         if not self.directory.exists():
             return 0
-        old = [path for path in self.directory.rglob("*.json.gz") if path.stat().st_mtime < cutoff]
-        for path in old:
+        entries = sorted(
+            ((path.stat().st_mtime, path) for path in self.directory.rglob("*.json.gz")),
+            key=lambda entry: entry[0],
+        )
+        expired = sum(1 for written, _ in entries if written < written_before)
+        removed = max(expired, len(entries) - self.max_entries)
+        for _, path in entries[:removed]:
             self._remove(path)
-        return len(old)
+        if removed > expired:
+            log.info(
+                "Résumé cache: %d oldest entries removed (bound %d)", removed - expired, self.max_entries
+            )
+        return removed
 
     @staticmethod
     def _remove(path: ObjectStoragePath) -> None:

@@ -13,12 +13,12 @@ configurable time after the run last wrote to it, then goes as a whole:
 The résumé cache holds résumé *text* too, kept across runs so that an unchanged
 file costs no download. It is bounded twice:
 
-* by size, by ``ResumeCache`` itself (``max_entries``, the oldest written leave first);
-* by age, here: ``forget_unused_resumes`` drops every entry not written within
+* by size (``max_entries`` of ``ResumeCache``, the oldest written leave first) and
+* by age: ``forget_unused_resumes`` drops every entry not written within
   ``keep``, so the text of a candidate who no longer changes does not stay for
   ever. A dropped entry costs one download if it is needed again.
 
-``RETENTION_DAYS`` is the default for both: long enough to clear and re-run a
+The ``staging_retention_days`` Param (default 7) sets both: long enough to clear and re-run a
 failed run the next morning or after a weekend, short enough that staged
 personal data does not pile up.
 """
@@ -34,10 +34,8 @@ from include.resume_cache import ResumeCache
 
 log = logging.getLogger(__name__)
 
-RETENTION_DAYS = 7
-DEFAULT_RETENTION = timedelta(days=RETENTION_DAYS)
-# The staging location's own folders, which are not a DAG's runs.
-RESERVED_NAMES = frozenset({"cache", "resume-cache"})
+# The staging location's own folder (résumé cache, posted ledgers), which is not a DAG's runs.
+RESERVED_NAMES = frozenset({"cache"})
 
 
 def remove_expired_runs(
@@ -71,11 +69,11 @@ def remove_expired_runs(
 
 
 def forget_unused_resumes(cache: ResumeCache, keep: timedelta, now: datetime | None = None) -> int:
-    """Drop the résumé cache's entries not written within ``keep``; return how many went."""
+    """Drop the résumé cache's entries not written within ``keep``, and any over its bound; count them."""
     if keep < timedelta(0):
         raise ValueError("the retention cannot be negative")
-    dropped = cache.forget_written_before((_aware(now) - keep).timestamp())
-    log.info("Résumé cache: %d entries older than %s forgotten", dropped, keep)
+    dropped = cache.trim(written_before=(_aware(now) - keep).timestamp())
+    log.info("Résumé cache: %d entries older than %s, or over its bound, forgotten", dropped, keep)
     return dropped
 
 

@@ -11,7 +11,7 @@ so that there is one load path and one window/watermark mechanism.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from include.load import RecordKind, load_payloads
 from include.posted_ledger import PostedLedger
-from include.staging import cache_directory, read_jsonl, run_directory, write_json, write_jsonl
+from include.staging import cache_directory, read_json, read_jsonl, run_directory, write_json, write_jsonl
 from include.summary import run_summary, summary_note, summary_text, too_many_rejects
 from include.window import (
     Progress,
@@ -36,8 +36,8 @@ from include.window import (
 log = logging.getLogger(__name__)
 
 OBJECTS = ["candidates", "positions"]
-# The XCom key under which a task that calls the ATS records what it spent: {"calls", "usage"}.
-SPENT = "ats_calls"
+# Where, in a run's staging directory, each try of a task that calls the ATS records what it spent.
+SPENT = "ats-calls"
 # The tasks whose results the report sums up, by object.
 REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")]
 
@@ -107,21 +107,43 @@ def window(name: str) -> Window:
 
 
 def spent_earlier(tasks: Sequence[str]) -> list[dict[str, Any]]:
-    """Return what the run's earlier ATS tasks recorded they spent (``record_spent``), in task order."""
-    ti = get_current_context()["ti"]
-    return [entry for task_id in tasks if (entry := ti.xcom_pull(task_ids=task_id, key=SPENT))]
+    """Return what the run's ATS tasks recorded they spent (``record_spent``), in task order.
+
+    Every try counts, this task's earlier ones too: a retried task must not get
+    the run's budget afresh.
+    """
+    directory = staging_directory() / SPENT
+    if not directory.exists():
+        return []
+    entries = [read_json(path) for path in directory.iterdir() if path.name.endswith(".json")]
+    order = {task_id: position for position, task_id in enumerate(tasks)}
+    return sorted(
+        (entry for entry in entries if entry["task_id"] in order),
+        key=lambda entry: (order[entry["task_id"]], entry["try_number"]),
+    )
 
 
-def calls_left(tasks: Sequence[str], max_calls_per_run: int) -> int:
-    """Return how many ATS calls this task may still make within the run's budget."""
-    return max(0, max_calls_per_run - sum(entry["calls"] for entry in spent_earlier(tasks)))
+def calls_left(spent: Sequence[Mapping[str, Any]], max_calls_per_run: int) -> int:
+    """Return how many ATS calls this task may still make, given what was ``spent`` (``spent_earlier``)."""
+    return max(0, max_calls_per_run - sum(entry["calls"] for entry in spent))
 
 
 def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
-    """Record the calls this task made (and the last API usage it saw) for later tasks and the report."""
-    get_current_context()["ti"].xcom_push(
-        key=SPENT, value={"calls": calls, "usage": list(usage) if usage else None}
-    )
+    """Record this try's calls and the last API usage it saw, for later tasks, retries and the report.
+
+    A file per try in the run's staging directory, not an XCom: Airflow clears a
+    task's XComs when it is retried, and the calls its failed try made still count.
+    """
+    ti = get_current_context()["ti"]
+    directory = staging_directory() / SPENT
+    directory.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "task_id": ti.task_id,
+        "try_number": ti.try_number,
+        "calls": calls,
+        "usage": list(usage) if usage else None,
+    }
+    write_json(directory / f"{ti.task_id}.{ti.try_number}.json", entry)
 
 
 def post_chunk(kind: RecordKind, payload_file: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from requests.auth import HTTPBasicAuth
 
-from include.http_retries import untrusted_certificate
+from include.http_retries import untrusted_certificate, verification_off
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class AirflowApiHook(HttpHook):
             session = super().get_conn(headers, extra_options)
             # HttpHook put the connection's login and password in basic auth; the API
             # takes bearer tokens only, so they are exchanged for one.
+            if problem := verification_off(session, self.airflow_api_conn_id):
+                raise AirflowException(problem)
             credentials, session.auth = session.auth, None
             if not isinstance(credentials, HTTPBasicAuth):
                 raise AirflowException(

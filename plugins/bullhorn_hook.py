@@ -297,7 +297,15 @@ class BullhornHook(BaseHook):
                 return codes[0]
             if response.status_code != 307 or not location:
                 break
-            # Another data centre's host: ask it the same, with the parameters sent afresh.
+            # Another data centre's host: ask it the same, with the parameters sent afresh,
+            # but only over HTTPS: they include the password.
+            if urlsplit(location).scheme != "https":
+                raise BullhornAuthError(
+                    self.bullhorn_conn_id,
+                    "insecure_redirect",
+                    "authorize redirected to a non-HTTPS URL; the password is not sent there",
+                    "authorize",
+                )
             url = location.split("?", 1)[0]
         error, description = _oauth_error(response)
         if not error:
@@ -354,19 +362,34 @@ class BullhornHook(BaseHook):
 
     # --- Requests ------------------------------------------------------------------------------
 
-    def _rest_call(self, method: str, path: str, read: Callable[[requests.Response], T], **kwargs: Any) -> T:
+    def _rest_call(
+        self,
+        method: str,
+        path: str,
+        read: Callable[[requests.Response], T],
+        *,
+        creates: bool = False,
+        **kwargs: Any,
+    ) -> T:
         """Call ``{restUrl}{path}`` with the session token and ``read`` the answer.
 
         * A 401 (token expired or refused) renews the session and sends the request once more.
         * An answer ``read`` cannot make sense of (``ValueError``: cut off, not as
           promised) is asked for again, at most ``max_attempts`` times.
         * Other error answers raise ``BullhornApiError``.
+        * A request that ``creates`` a record is never sent again after an answer
+          that may mean it was done (a timeout, a reset, a 5xx, an unreadable
+          answer): a second one would create a duplicate. Only a 401 or 429, which
+          mean it was not done, send it again.
         """
         route = path.split("?", 1)[0]
         renewed, unreadable = False, 0
+        attempts = 1 if creates else self.max_attempts
         while True:
             rest = self._logged_in()
-            response = self._send(method, rest.rest_url + path, route, {"BhRestToken": rest.token}, **kwargs)
+            response = self._send(
+                method, rest.rest_url + path, route, {"BhRestToken": rest.token}, attempts=attempts, **kwargs
+            )
             if response.status_code == 401 and not renewed:
                 renewed = True
                 self._renew()
@@ -377,7 +400,7 @@ class BullhornHook(BaseHook):
                 return read(response)
             except ValueError as error:
                 unreadable += 1
-                if unreadable >= self.max_attempts:
+                if unreadable >= attempts:
                     raise MalformedResponse(
                         f"Bullhorn {route}: unreadable answer ({error}), {unreadable} times in a row"
                     ) from None
@@ -388,15 +411,24 @@ class BullhornHook(BaseHook):
                 time.sleep(delay)
 
     def _send(
-        self, method: str, url: str, route: str, headers: dict[str, str], **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        route: str,
+        headers: dict[str, str],
+        *,
+        attempts: int | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         """Send one request, retrying what is transient, and return the first answer worth judging.
 
         * Before every try, the budget is checked (``ApiLimitReached`` rather than a call past it).
-        * Timeouts, resets and 5xx are tried again after a backoff, at most ``max_attempts`` times.
+        * Timeouts, resets and 5xx are tried again after a backoff, at most ``attempts`` times
+          (default ``max_attempts``).
         * A 429 is waited out (``Retry-After`` if given, else one second) without using an attempt,
           at most ``max_rate_limit_waits`` times.
         """
+        attempts = attempts or self.max_attempts
         attempt, rate_limit_waits = 1, 0
         while True:
             if self.budget is not None:
@@ -420,8 +452,8 @@ class BullhornHook(BaseHook):
                 if status < 500:
                     return response
                 failure = f"HTTP {status} {_error_summary(response)}".strip()
-            if attempt >= self.max_attempts:
-                raise BullhornError(f"Bullhorn {route} still failing after {attempt} attempts: {failure}")
+            if attempt >= attempts:
+                raise BullhornError(f"Bullhorn {route} still failing after {attempt} attempt(s): {failure}")
             delay = self._backoff(attempt)
             log.warning(
                 "Bullhorn %s: %s; retrying in %.1f s (attempt %d of %d)",
@@ -587,7 +619,7 @@ class BullhornHook(BaseHook):
 
     def create(self, entity: str, data: Mapping[str, Any]) -> int:
         """Create a record (``PUT entity/{entity}``) and return its id."""
-        return self._rest_call("PUT", f"entity/{entity}", _changed_entity_id, json=dict(data))
+        return self._rest_call("PUT", f"entity/{entity}", _changed_entity_id, creates=True, json=dict(data))
 
     def update(self, entity: str, entity_id: int, data: Mapping[str, Any]) -> int:
         """Update a record's fields (``POST entity/{entity}/{id}``) and return its id."""
@@ -636,6 +668,7 @@ class BullhornHook(BaseHook):
             "PUT",
             f"file/Candidate/{int(candidate_id)}/raw",
             _json,
+            creates=True,
             params={"externalID": filename.replace(" ", "-"), "fileType": "SAMPLE"},
             files={"file": (filename, content, RESUME_CONTENT_TYPES[file_format])},
         )

@@ -30,7 +30,13 @@ from airflow.sdk.exceptions import AirflowException
 from airflow.sdk.log import mask_secret
 from requests_toolbelt.adapters.socket_options import TCPKeepAliveAdapter
 
-from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds, untrusted_certificate
+from include.http_retries import (
+    TRANSIENT_ERRORS,
+    backoff_seconds,
+    retry_after_seconds,
+    untrusted_certificate,
+    verification_off,
+)
 from include.load import ID_FIELDS, RecordKind
 
 log = logging.getLogger(__name__)
@@ -146,11 +152,8 @@ class RecruitAiHook(HttpHook):
                 f"Connection '{self.recruit_ai_conn_id}': the host must be an https:// URL "
                 "(the API key travels in every request)."
             )
-        if session.verify is False:
-            raise AirflowException(
-                f"Connection '{self.recruit_ai_conn_id}' switches certificate verification off. "
-                "Trust a private CA with REQUESTS_CA_BUNDLE (or extra 'verify': '/path/to/ca.pem') instead."
-            )
+        if problem := verification_off(session, self.recruit_ai_conn_id):
+            raise AirflowException(problem)
         return session
 
     def post_record(self, kind: RecordKind, payload: Mapping[str, str]) -> PostOutcome:

@@ -169,9 +169,15 @@ class TalentRoverHook(SalesforceHook):
         """Base URL of the REST API, e.g. ``https://org.my.salesforce.com/services/data/v62.0/``."""
         return self.conn.base_url
 
-    def _log_in_again(self) -> None:
-        """Forget the session, so the next call logs in afresh (both this hook's and the provider's cache)."""
-        self.__dict__.pop("conn", None)
+    def _log_in_again(self, expired: api.Salesforce) -> None:
+        """Forget the expired session, so the next call logs in afresh (this hook's and the provider's cache).
+
+        Threads sharing the hook may all see the same session expire: only the
+        first forgets it, so the others use the session it logs in with.
+        """
+        with self._calls_lock:
+            if self.__dict__.get("conn") is expired:
+                del self.__dict__["conn"]
 
     def _call(
         self,
@@ -200,8 +206,8 @@ class TalentRoverHook(SalesforceHook):
         route = urlsplit(url).path
         logged_in_again = False
         for attempt in range(1, self.max_attempts + 1):
+            sf = self.conn  # a login is no API call: log in before counting one
             self._reserve_call()
-            sf = self.conn
             try:
                 response = sf.session.request(
                     method,
@@ -225,7 +231,7 @@ class TalentRoverHook(SalesforceHook):
                 if status == 401 and not logged_in_again and _error_code(response) == "INVALID_SESSION_ID":
                     log.info("Salesforce session expired; logging in again")
                     logged_in_again = True
-                    self._log_in_again()
+                    self._log_in_again(sf)
                     continue
                 if status == 429 or status >= 500:
                     failure = f"HTTP {status} {_error_code(response)}"

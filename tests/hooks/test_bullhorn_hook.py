@@ -11,7 +11,7 @@ import pytest
 
 from bullhorn_hook import BullhornApiError, BullhornAuthError, BullhornHook
 from include.bullhorn import ApiLimitReached, MaxCalls
-from include.bullhorn.errors import UnsupportedFileType
+from include.bullhorn.errors import BullhornError, UnsupportedFileType
 from sandbox.bullhorn.org import COUNTRIES
 from sandbox.faults import FaultPlan
 from sandbox.salesforce.documents import FileSpec, render
@@ -311,3 +311,22 @@ def test_hosts_of_another_data_centre_redirect_every_login_step(
     assert hook.last_login_grant == "password"
     # authorize, token and login each answered 307 first.
     assert services.bullhorn_state()["routes"]["other_data_centre"] - redirects == 3
+
+
+def test_a_create_that_may_have_been_done_is_not_sent_again(hook: BullhornHook, services: Any) -> None:
+    # A 5xx (or a timeout) may come after Bullhorn created the record: a second PUT would
+    # make a duplicate candidate, so the error is raised after one call instead.
+    assert hook.options("Country")  # logged in before the fault
+    before = services.bullhorn_state()["routes"].get("create", 0)
+    services.set_bullhorn_faults(FaultPlan(error_rate={"create": 1.0}))
+    with pytest.raises(BullhornError, match="after 1 attempt"):
+        hook.create_candidate({"firstName": "Ada", "lastName": "Lovelace"})
+    assert services.bullhorn_state()["routes"]["create"] - before == 1
+    # An update sets the same fields again: it is retried as reads are.
+    candidate_id = next(iter(services.bullhorn_writes()), {"id": 1})["id"]
+    services.set_bullhorn_faults(FaultPlan(error_rate={"entity": 1.0}))
+    hook.backoff_base_seconds = 0.01
+    before = services.bullhorn_state()["routes"].get("entity", 0)
+    with pytest.raises(BullhornError):
+        hook.update("Candidate", candidate_id, {"status": "Active"})
+    assert services.bullhorn_state()["routes"]["entity"] - before == hook.max_attempts

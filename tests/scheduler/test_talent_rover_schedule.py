@@ -60,6 +60,7 @@ def _assert_serialised(runs: list[dict[str, Any]]) -> None:
 
 
 def test_unpausing_runs_the_latest_interval_and_retries_a_failed_task(deployment: Deployment) -> None:
+    calls_before = sum(deployment.services.salesforce_state()["calls_by_route"].values())
     # Salesforce's /limits answers 5xx beyond the hook's own retries: the first task fails.
     deployment.services.set_faults(FaultPlan(error_rate={"limits": 1.0}), recruit_ai_plan=FaultPlan())
     deployment.api.set_paused(DAG_ID, False)
@@ -85,6 +86,11 @@ def test_unpausing_runs_the_latest_interval_and_retries_a_failed_task(deployment
     assert {ti["state"] for ti in tasks.values()} == {"success"}
     assert tasks["check_api_limits"]["try_number"] >= 2
     assert all(ti["try_number"] == 1 for name, ti in tasks.items() if name != "check_api_limits")
+    # The failed try's calls count against the run's budget too (Airflow clears a retried
+    # task's XComs): the report's figure is every call Salesforce saw.
+    calls = sum(deployment.services.salesforce_state()["calls_by_route"].values()) - calls_before
+    summary = deployment.api.xcom(DAG_ID, run["dag_run_id"], "report")
+    assert summary["api_calls"] == calls
 
 
 def test_a_backfill_of_past_hours_runs_each_interval(deployment: Deployment) -> None:

@@ -55,3 +55,21 @@ def test_two_tasks_writing_keep_each_others_entries(tmp_path: Path) -> None:
 def test_the_digest_ignores_field_order_but_not_values() -> None:
     assert payload_digest({"a": "1", "b": "2"}) == payload_digest({"b": "2", "a": "1"})
     assert payload_digest({"a": "1"}) != payload_digest({"a": "2"})
+
+
+def test_a_record_restored_after_its_tombstone_is_posted_whatever_its_date(tmp_path: Path) -> None:
+    # Talent Rover dates a tombstone by SystemModstamp, a live record by LastModifiedDate: a
+    # restored candidate may carry a LastModifiedDate older than its tombstone's date.
+    directory = ObjectStoragePath(tmp_path.as_uri()) / "ledger"
+    tombstone = {
+        "CandidateID": "c1",
+        "LastModifiedDate": "2026-11-02T14:00:00Z",
+        "Attributes": '{"Status":"Deleted"}',
+    }
+    with PostedLedger(directory) as ledger:
+        ledger.record("c1", PAYLOAD)
+        assert ledger.verdict("c1", tombstone) == "post"
+        ledger.record("c1", tombstone)
+    reopened = PostedLedger(directory)
+    assert reopened.verdict("c1", tombstone) == "unchanged"
+    assert reopened.verdict("c1", PAYLOAD) == "post"

@@ -27,10 +27,10 @@ def _read(path: ObjectStoragePath) -> dict[str, object]:
 
 
 def test_a_version_read_once_is_a_hit_and_another_version_a_miss(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory) as cache:
-        assert cache.get("a0X1", "2|2026-11-02T12:00:00Z|ContentVersion:068A") is None
-        cache.put("a0X1", "2|2026-11-02T12:00:00Z|ContentVersion:068A", CachedResume(text="Zoë Ng|Lawyer"))
-        cache.put("a0X2", "1|2026-11-01T09:00:00Z|Attachment:00PB", CachedResume(reason="encrypted PDF"))
+    cache = ResumeCache(directory)
+    assert cache.get("a0X1", "2|2026-11-02T12:00:00Z|ContentVersion:068A") is None
+    cache.put("a0X1", "2|2026-11-02T12:00:00Z|ContentVersion:068A", CachedResume(text="Zoë Ng|Lawyer"))
+    cache.put("a0X2", "1|2026-11-01T09:00:00Z|Attachment:00PB", CachedResume(reason="encrypted PDF"))
 
     reopened = ResumeCache(directory)
     assert reopened.get("a0X1", "2|2026-11-02T12:00:00Z|ContentVersion:068A") == CachedResume(
@@ -44,9 +44,9 @@ def test_a_version_read_once_is_a_hit_and_another_version_a_miss(directory: Obje
 
 
 def test_a_new_version_replaces_the_old_one(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory) as cache:
-        cache.put("a0X1", "v1", CachedResume(text="old"))
-        cache.put("a0X1", "v2", CachedResume(text="new"))
+    cache = ResumeCache(directory)
+    cache.put("a0X1", "v1", CachedResume(text="old"))
+    cache.put("a0X1", "v2", CachedResume(text="new"))
     reopened = ResumeCache(directory)
     assert reopened.get("a0X1", "v1") is None
     assert reopened.get("a0X1", "v2") == CachedResume(text="new")
@@ -55,8 +55,8 @@ def test_a_new_version_replaces_the_old_one(directory: ObjectStoragePath) -> Non
 
 
 def test_a_corrupt_entry_is_a_miss_and_is_removed(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory) as cache:
-        cache.put("a0X1", "v1", CachedResume(text="text"))
+    cache = ResumeCache(directory)
+    cache.put("a0X1", "v1", CachedResume(text="text"))
     (entry,) = _entry_files(directory)
     entry.write_bytes(entry.read_bytes()[:-7])  # cut short, as a crash mid-write would
 
@@ -68,9 +68,9 @@ def test_a_corrupt_entry_is_a_miss_and_is_removed(directory: ObjectStoragePath) 
 
 
 def test_an_entry_whose_text_does_not_match_its_digest_is_never_served(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory) as cache:
-        cache.put("a0X1", "v1", CachedResume(text="the real text"))
-        cache.put("a0X2", "v1", CachedResume(text="another"))
+    cache = ResumeCache(directory)
+    cache.put("a0X1", "v1", CachedResume(text="the real text"))
+    cache.put("a0X2", "v1", CachedResume(text="another"))
     for path in _entry_files(directory):
         stored = _read(path)
         if stored["document_id"] == "a0X1":
@@ -83,9 +83,9 @@ def test_an_entry_whose_text_does_not_match_its_digest_is_never_served(directory
 
 
 def test_an_entry_moved_to_another_documents_place_is_never_served(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory) as cache:
-        cache.put("a0X1", "v1", CachedResume(text="one's text"))
-        cache.put("a0X2", "v1", CachedResume(text="two's text"))
+    cache = ResumeCache(directory)
+    cache.put("a0X1", "v1", CachedResume(text="one's text"))
+    cache.put("a0X2", "v1", CachedResume(text="two's text"))
     first, second = sorted(_entry_files(directory), key=lambda path: str(_read(path)["document_id"]))
     second.write_bytes(first.read_bytes())  # a0X2's file now holds a0X1's entry
 
@@ -95,16 +95,18 @@ def test_an_entry_moved_to_another_documents_place_is_never_served(directory: Ob
 def test_a_missing_cache_is_only_misses(directory: ObjectStoragePath) -> None:
     cache = ResumeCache(directory)
     assert cache.get("a0X1", "v1") is None
-    assert cache.prune() == 0
+    assert cache.trim(written_before=0) == 0
     assert not directory.exists()
 
 
 def test_it_keeps_at_most_max_entries_the_most_recently_written(directory: ObjectStoragePath) -> None:
-    with ResumeCache(directory, max_entries=3) as cache:
-        for number in range(5):
-            cache.put(f"a0X{number}", "v1", CachedResume(text=f"text {number}"))
-            path = cache._path(f"a0X{number}")
-            os.utime(path.path, (1_700_000_000 + number, 1_700_000_000 + number))
+    cache = ResumeCache(directory, max_entries=3)
+    for number in range(5):
+        cache.put(f"a0X{number}", "v1", CachedResume(text=f"text {number}"))
+        path = cache._path(f"a0X{number}")
+        os.utime(path.path, (1_700_000_000 + number, 1_700_000_000 + number))
+    # The clean-up's walk: nothing is past its retention here, but two entries are over the bound.
+    assert cache.trim(written_before=0) == 2
 
     reopened = ResumeCache(directory, max_entries=3)
     assert [reopened.get(f"a0X{number}", "v1") is not None for number in range(5)] == [
