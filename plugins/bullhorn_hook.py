@@ -513,10 +513,18 @@ class BullhornHook(BaseHook):
 
         Bullhorn may return fewer rows than asked for (its cap depends on the
         fields), so a short page is not the end: ``total`` is.
+
+        Offsets are counted against the list as it is at each call. A record
+        edited while the pages are read leaves a window that ends in the past,
+        and every record after it moves up a place: one that has not been read
+        yet would fall before the offset and be skipped for good. So when a page's
+        ``total`` has shrunk, reading goes on from that many rows before that page;
+        rows read twice are dropped by the caller's staging (by id).
         """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
         start = 0
+        last_total: int | None = None
         while True:
             page_params = {**params, "start": str(start), "count": str(page_size)}
             if len(criteria) > MAX_GET_CRITERIA_CHARS:
@@ -535,6 +543,13 @@ class BullhornHook(BaseHook):
             if count == 0 and isinstance(total, int) and start < total:
                 # Stopping here would silently drop the rest of the list.
                 raise MalformedResponse(f"Bullhorn {path}: an empty page at {start} of {total} records")
+            if isinstance(total, int):
+                shrunk = 0 if last_total is None else last_total - total
+                last_total = total
+                if shrunk > 0:
+                    # This page was asked for too late: read on from that many rows earlier.
+                    start = max(0, start - shrunk)
+                    continue
             start += count
             if count == 0 or (isinstance(total, int) and start >= total):
                 return

@@ -139,6 +139,30 @@ def test_query_pages_in_order_and_long_where_goes_by_post(hook: BullhornHook, se
     assert _ids(list(hook.query_pages("JobOrder", long_where, ["id"], order_by="id"))) == wanted
 
 
+def test_a_record_edited_while_pages_are_read_moves_no_other_out_of_reach(
+    hook: BullhornHook, services: Any
+) -> None:
+    # A window that ended in the past, read oldest change first, five rows a page.
+    end = int(ANCHOR.timestamp() * 1000)
+    where = f"dateLastModified >= {end - 48 * 3_600_000} AND dateLastModified < {end}"
+    window = sorted(
+        (row["dateLastModified"], row["id"])
+        for row in services.bullhorn_org.rows("JobOrder")
+        if end - 48 * 3_600_000 <= row["dateLastModified"] < end
+    )
+    assert len(window) > 15
+    read: list[int] = []
+    edited = None
+    for page in hook.query_pages("JobOrder", where, ["id"], order_by="dateLastModified", page_size=5):
+        read.extend(row["id"] for row in page)
+        if edited is None:
+            # Someone edits a job order already read: it leaves the window, and every row after it
+            # moves up a place.
+            edited = page[0]["id"]
+            hook.update("JobOrder", edited, {"title": "Edited mid-sync"})
+    assert {job_id for _, job_id in window} - {edited} <= set(read)
+
+
 def test_query_on_candidate_and_bad_fields_become_clear_errors(hook: BullhornHook) -> None:
     with pytest.raises(BullhornApiError) as refused:
         list(hook.query_pages("Candidate", "isDeleted=false", ["id"]))
