@@ -4,10 +4,9 @@
 Every hour, the candidates and job orders that changed in Bullhorn are posted to Recruit AI.
 
 ```
-check_bullhorn ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates
-                    extract_positions ─ map_positions
-map_candidates ─ candidate_files ─ post_candidates[one per staged file] ─ load_candidates ─ report
-map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ load_positions  ─ report
+check_bullhorn ─ extract_positions ─ extract_candidates
+extract_candidates ─ candidate_pages ─ sync_candidates[one per staged page] ─ load_candidates ─ report
+extract_positions  ─ position_pages  ─ sync_positions[one per staged page]  ─ load_positions  ─ report
 ```
 
 * **check_bullhorn** logs in (OAuth code → tokens → `BhRestToken`), and fetches the
@@ -17,15 +16,17 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
 * **extract_candidates** stages the Candidates changed in the window (`search`,
   Lucene: Candidate has no `query`), each page with its CandidateEducation and
   CandidateWorkHistory rows (one query each per page, not per candidate).
-* **fetch_resumes** takes each candidate's parsed résumé (`description`), else its
-  résumé file (`entityFiles`, then the file), through the résumé cache.
-* **map_*** turn records into Recruit AI payloads with the tables in
-  `include/mappings/bullhorn/`: job orders that are not available (closed, not
-  public, another `employmentType`, soft-deleted) become tombstones, and so do
-  soft-deleted candidates. Refused records go to the rejects file with a reason.
-* **post_*** post the payloads (not with `dry_run`), one mapped task per staged file
-  (`.expand`), so a large window spreads across Celery or Kubernetes workers.
-* **load_*** sum up the posted chunks and, once all are in, move the object's watermark;
+* **candidate_pages**, **position_pages** make one work item per staged page, and share
+  the run's remaining calls among the pages, so that pages read at once stay within `max_api_calls_per_run`.
+* **sync_*** run once per page (`.expand`), so a large window spreads across Celery or
+  Kubernetes workers. Each takes its candidates' parsed résumés (`description`), else
+  their résumé files (`entityFiles`, then the file), through the résumé cache; maps
+  the records with the tables in `include/mappings/bullhorn/` (job orders that are not
+  available, closed, not public, another `employmentType` or soft-deleted, become
+  tombstones, and so do soft-deleted candidates); and posts the payloads as they are
+  made, while the next résumés download (not with `dry_run`). Refused records go to
+  the rejects file with a reason.
+* **load_*** sum up the pages and, once all are in, move the object's watermark;
   their success updates the assets `recruit_ai_candidates` and `recruit_ai_positions`,
   which downstream DAGs can be scheduled on. A manual run may set `window_start` and
   `window_end` to sync an explicit window instead (the watermark then stays put).
@@ -37,8 +38,8 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
 Windows and watermarks work as in `talent_rover_to_recruit_ai`: a run reads from the
 earlier of its interval's start and the object's watermark (the Variable
 `bullhorn_to_recruit_ai.watermark.<object>`), less `lookback_minutes`, to the
-interval's end. Bullhorn calls are made one task after another, and the run stops
-cleanly once it has spent `max_api_calls_per_run`; the next run resumes.
+interval's end. The run stops cleanly once it has spent `max_api_calls_per_run` (the
+pages each keep to their share); the next run resumes.
 
 Connections: `bullhorn_default` (the API user and OAuth client) and `recruit_ai_default`.
 The newest single-use refresh token is kept in the Variable `bullhorn_default.refresh_token`.
@@ -70,20 +71,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The tasks that call Bullhorn, in the order they run; each records what it spent.
-BULLHORN_TASKS = ["check_bullhorn", "extract_positions", "extract_candidates", "fetch_resumes"]
+BULLHORN_TASKS = ["check_bullhorn", "extract_positions", "extract_candidates", "sync_candidates"]
+RESUME_CACHE = "bullhorn-resumes"  # under the staging location's cache/
 COUNTRIES = "countries.json"
 
 
 @contextmanager
-def _bullhorn() -> Iterator[BullhornHook]:
-    """Yield a Bullhorn hook held to what is left of the run's call budget; record what it spent."""
+def _bullhorn(page_share: int | None = None) -> Iterator[BullhornHook]:
+    """Yield a Bullhorn hook held to what is left of the run's call budget; record what it spent.
+
+    A page's task is held to its ``page_share`` of the run's calls instead (less
+    what its earlier tries spent), so that pages read at once stay within the run's.
+    """
     from bullhorn_hook import BullhornHook
     from include.bullhorn import MaxCalls
-    from include.runs import calls_left, record_spent, spent_earlier
+    from include.runs import calls_left, page_calls_left, record_spent, spent_earlier
 
-    params = get_current_context()["params"]
+    earlier = spent_earlier(BULLHORN_TASKS)
+    max_calls = get_current_context()["params"]["max_api_calls_per_run"]
     hook = BullhornHook(
-        budget=MaxCalls(calls_left(spent_earlier(BULLHORN_TASKS), params["max_api_calls_per_run"]))
+        budget=MaxCalls(
+            calls_left(earlier, max_calls) if page_share is None else page_calls_left(earlier, page_share)
+        )
     )
     try:
         yield hook
@@ -153,62 +162,49 @@ def extract_candidates() -> dict[str, Any]:
     return dict(staged)
 
 
-@task
-def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """Stage each candidate's résumé text, through the résumé cache."""
-    from include.bullhorn.sync import fetch_resumes as stage_resumes
+@task(map_index_template="page {{ work.number }}")
+def sync_candidates(work: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Read one page's résumés (through the résumé cache), map its candidates, post them as they are made."""
+    from include.bullhorn.sync import EDUCATIONS, WORK_HISTORIES, resume_rows
     from include.mappings.bullhorn import candidate
+    from include.pages import candidate_payload
     from include.resume_cache import ResumeCache
-    from include.runs import staging_directory
+    from include.resume_files import ResumeReader
+    from include.runs import sync_page
     from include.staging import cache_directory
 
-    cache = ResumeCache(cache_directory("bullhorn-resumes"))
-    with _bullhorn() as hook:
-        staged = stage_resumes(
-            hook,
-            candidates,
-            staging_directory(),
-            needs_resume=lambda record: not candidate.is_tombstone(record),
-            cache=cache,
-            max_bytes=params["max_resume_bytes"],
-        )
-    return dict(staged)
-
-
-@task
-def map_candidates(resumes: dict[str, Any], candidates: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Map candidates (with their résumé text, education and work history) into payloads, or tombstones."""
-    from include.bullhorn.sync import EDUCATIONS, WORK_HISTORIES
-    from include.mappings.bullhorn import candidate
-    from include.pages import candidate_payloads, map_pages
-    from include.runs import staging_directory
-
     countries = _countries()
-    mapper = candidate_payloads(
-        resumes,
+    reader = ResumeReader(ResumeCache(cache_directory(RESUME_CACHE)), params["max_resume_bytes"])
+    to_payload = candidate_payload(
         lambda record, text: candidate.to_payload(
             record, record[EDUCATIONS], record[WORK_HISTORIES], text, countries
         ),
         candidate.is_tombstone,
         require_resume=params["require_resume"],
     )
-    covered = {**candidates, "progress": resumes["progress"]}
-    return map_pages(covered, mapper, staging_directory(), "candidate", candidate.is_tombstone)
+
+    def needs_resume(record: dict[str, Any]) -> bool:
+        return not candidate.is_tombstone(record)
+
+    with _bullhorn(page_share=work["max_calls"]) as hook:
+        return sync_page(
+            work,  # type: ignore[arg-type]
+            to_payload,
+            candidate.is_tombstone,
+            (lambda records: resume_rows(hook, records, needs_resume, reader), reader),
+        )
 
 
-@task
-def map_positions(positions: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Map job orders into payloads: available ones as they are, the others as tombstones."""
+@task(map_index_template="page {{ work.number }}")
+def sync_positions(work: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Map one page's job orders (available ones as they are, the others as tombstones) and post them."""
     from include.mappings.bullhorn import position
-    from include.pages import map_pages
-    from include.runs import staging_directory
+    from include.runs import sync_page
 
     countries, types = _countries(), params["employment_types"]
-    return map_pages(
-        positions,
-        lambda record, _page: position.to_payload(record, countries, types),
-        staging_directory(),
-        "position",
+    return sync_page(
+        work,  # type: ignore[arg-type]
+        lambda record, _resume: position.to_payload(record, countries, types),
         lambda record: position.is_tombstone(record, types),
     )
 
@@ -236,16 +232,21 @@ def bullhorn_to_recruit_ai() -> None:
     """Wire the Bullhorn → Recruit AI pipeline."""
     positions = extract_positions()
     candidates = extract_candidates()
-    resumes = fetch_resumes(candidates)
     loaded = [
+        # A candidate without a parsed résumé costs its file list and its file.
         load_into_recruit_ai(
-            "candidates", "candidate", RECRUIT_AI_CANDIDATES, map_candidates(resumes, candidates)
+            "candidates",
+            RECRUIT_AI_CANDIDATES,
+            candidates,
+            sync_candidates,
+            BULLHORN_TASKS,
+            calls_per_record=2,
         ),
-        load_into_recruit_ai("positions", "position", RECRUIT_AI_POSITIONS, map_positions(positions)),
+        load_into_recruit_ai("positions", RECRUIT_AI_POSITIONS, positions, sync_positions, BULLHORN_TASKS),
     ]
     check_bullhorn() >> positions >> candidates
     # clean_staging is a teardown: it runs after a failure too, and never decides the run's state.
-    loaded >> report(BULLHORN_TASKS, "Bullhorn") >> clean_staging("bullhorn-resumes").as_teardown()
+    loaded >> report(BULLHORN_TASKS, "Bullhorn") >> clean_staging(RESUME_CACHE).as_teardown()
 
 
 bullhorn_to_recruit_ai()

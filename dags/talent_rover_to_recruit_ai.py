@@ -4,10 +4,9 @@
 Every hour, the candidates and positions that changed in Talent Rover are posted to Recruit AI.
 
 ```
-check_api_limits ─ extract_positions ─ extract_candidates ─ fetch_resumes ─ map_candidates
-                    extract_positions ─ map_positions
-map_candidates ─ candidate_files ─ post_candidates[one per staged file] ─ load_candidates ─ report
-map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ load_positions  ─ report
+check_api_limits ─ extract_positions ─ extract_candidates
+extract_candidates ─ candidate_pages ─ sync_candidates[one per staged page] ─ load_candidates ─ report
+extract_positions  ─ position_pages  ─ sync_positions[one per staged page]  ─ load_positions  ─ report
 ```
 
 * **check_api_limits** skips the run when the org's daily API usage has reached
@@ -17,16 +16,19 @@ map_positions  ─ position_files  ─ post_positions[one per staged file]  ─ 
   `include/mappings/talent_rover/` name. Candidates whose résumé document changed come too.
   A window of `bulk_threshold` records or more (a full resync, a backfill) is read through
   a Bulk API 2.0 query job after its first page, when that costs fewer API calls.
-* **fetch_resumes** finds each candidate's current résumé (many candidates per query)
-  and extracts its text: Recruit AI matches on it. A résumé version already read is
-  taken from the résumé cache under the staging location, at no API call; a file over
-  `max_resume_bytes` is refused unread.
-* **map_*** turn records into Recruit AI payloads, and deleted records (or contacts
-  that are no longer candidates) into tombstones; records that cannot be mapped go to
-  the rejects file with a reason.
-* **post_*** post the payloads (not with `dry_run`), one mapped task per staged file
-  (`.expand`), so a large window spreads across Celery or Kubernetes workers.
-* **load_*** sum up the posted chunks and, once all are in, move the object's watermark;
+* **candidate_pages**, **position_pages** make one work item per staged page, and share
+  the run's remaining API calls among the pages, so that pages read at once stay within
+  `max_api_calls_per_run`.
+* **sync_*** run once per page (`.expand`), so a large window spreads across Celery or
+  Kubernetes workers. Each finds its candidates' current résumés (many candidates per
+  query) and extracts their text, a few at once: Recruit AI matches on it. A résumé
+  version already read is taken from the résumé cache under the staging location, at
+  no API call; a file over `max_resume_bytes` is refused unread. Records are mapped
+  into Recruit AI payloads (deleted records, or contacts that are no longer
+  candidates, into tombstones) and posted as they are made, while the next résumés
+  download (not with `dry_run`); records that cannot be mapped go to the rejects file
+  with a reason.
+* **load_*** sum up the pages and, once all are in, move the object's watermark;
   their success updates the assets `recruit_ai_candidates` and `recruit_ai_positions`,
   which downstream DAGs can be scheduled on. A manual run may set `window_start` and
   `window_end` to sync an explicit window instead (the watermark then stays put).
@@ -42,9 +44,8 @@ So a run that was skipped, stopped or failed leaves its part to the next run.
 
 **API limits** are watched on every Salesforce answer (`Sforce-Limit-Info`): the sync
 stops cleanly before the org's usage passes `max_api_usage_pct`, or this run has spent
-`max_api_calls_per_run`. What was staged is loaded; the rest waits for the next run.
-
-Salesforce calls are made one task after another, so that the run's budget is exact.
+`max_api_calls_per_run`. What was read is loaded; the rest waits for the next run.
+The extracts run one after the other; the pages each keep to their share of the calls.
 Connections: `salesforce_default` (the org) and `recruit_ai_default` (the Recruit AI instance).
 Records travel through staged files under `RECRUIT_AI_STAGING_URL`; XCom carries paths and counts.
 """
@@ -82,13 +83,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The tasks that call Salesforce, in the order they run; each records what it spent.
-SALESFORCE_TASKS = ["check_api_limits", "extract_positions", "extract_candidates", "fetch_resumes"]
+SALESFORCE_TASKS = ["check_api_limits", "extract_positions", "extract_candidates", "sync_candidates"]
+RESUME_CACHE = "talent_rover-resumes"  # under the staging location's cache/
 
 
 @contextmanager
-def _talent_rover() -> Iterator[TalentRoverHook]:
-    """Yield a Salesforce hook held to what is left of the run's limits; record what it spent."""
-    from include.runs import calls_left, record_spent, spent_earlier
+def _talent_rover(page_share: int | None = None) -> Iterator[TalentRoverHook]:
+    """Yield a Salesforce hook held to what is left of the run's limits; record what it spent.
+
+    A page's task is held to its ``page_share`` of the run's calls instead (less
+    what its earlier tries spent), so that pages read at once stay within the run's.
+    """
+    from include.runs import calls_left, page_calls_left, record_spent, spent_earlier
     from include.talent_rover.api_usage import ApiBudget, ApiUsage
     from talent_rover_hook import TalentRoverHook
 
@@ -96,7 +102,11 @@ def _talent_rover() -> Iterator[TalentRoverHook]:
     earlier = spent_earlier(SALESFORCE_TASKS)
     budget = ApiBudget(
         max_usage_pct=params["max_api_usage_pct"],
-        max_calls=calls_left(earlier, params["max_api_calls_per_run"]),
+        max_calls=(
+            calls_left(earlier, params["max_api_calls_per_run"])
+            if page_share is None
+            else page_calls_left(earlier, page_share)
+        ),
         start_usage=next((ApiUsage(*e["usage"]) for e in reversed(earlier) if e["usage"]), None),
     )
     hook = TalentRoverHook(budget=budget)
@@ -159,57 +169,41 @@ def extract_candidates() -> dict[str, Any]:
     return _extract("candidates")
 
 
-@task
-def fetch_resumes(candidates: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """Stage the current résumé text of every extracted candidate, through the résumé cache."""
+@task(map_index_template="page {{ work.number }}")
+def sync_candidates(work: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Read one page's résumés (through the résumé cache), map its candidates, post them as they are made."""
     from include.mappings.talent_rover import candidate
+    from include.pages import candidate_payload
     from include.resume_cache import ResumeCache
-    from include.runs import staging_directory
+    from include.resume_files import ResumeReader
+    from include.runs import sync_page
     from include.staging import cache_directory
-    from include.talent_rover.sync import fetch_resumes as stage_resumes
+    from include.talent_rover.sync import resume_rows
 
-    cache = ResumeCache(cache_directory("talent_rover-resumes"))
-    with _talent_rover() as hook:
-        staged = stage_resumes(
-            hook,
-            candidates,
-            staging_directory(),
-            needs_resume=lambda record: not candidate.is_tombstone(record),
-            cache=cache,
-            max_bytes=params["max_resume_bytes"],
+    reader = ResumeReader(ResumeCache(cache_directory(RESUME_CACHE)), params["max_resume_bytes"])
+    to_payload = candidate_payload(
+        candidate.to_payload, candidate.is_tombstone, require_resume=params["require_resume"]
+    )
+
+    def needs_resume(record: dict[str, Any]) -> bool:
+        return not candidate.is_tombstone(record)
+
+    with _talent_rover(page_share=work["max_calls"]) as hook:
+        return sync_page(
+            work,  # type: ignore[arg-type]
+            to_payload,
+            candidate.is_tombstone,
+            (lambda records: resume_rows(hook, records, needs_resume, reader), reader),
         )
-    return dict(staged)
 
 
-@task
-def map_candidates(resumes: dict[str, Any], candidates: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Map candidates (joined with their résumé text) into Recruit AI payloads, or tombstones."""
-    from include.mappings.talent_rover import candidate
-    from include.pages import candidate_payloads, map_pages
-    from include.runs import staging_directory
-
-    mapper = candidate_payloads(
-        resumes, candidate.to_payload, candidate.is_tombstone, require_resume=params["require_resume"]
-    )
-    # The résumé step's progress: it may have stopped before the extract did.
-    covered = {**candidates, "progress": resumes["progress"]}
-    return map_pages(covered, mapper, staging_directory(), "candidate", candidate.is_tombstone)
-
-
-@task
-def map_positions(positions: dict[str, Any]) -> Any:
-    """Map positions into Recruit AI payloads, or tombstones."""
+@task(map_index_template="page {{ work.number }}")
+def sync_positions(work: dict[str, Any]) -> dict[str, Any]:
+    """Map one page's positions (or tombstones) and post them."""
     from include.mappings.talent_rover import position
-    from include.pages import map_pages
-    from include.runs import staging_directory
+    from include.runs import sync_page
 
-    return map_pages(
-        positions,
-        lambda record, _page: position.to_payload(record),
-        staging_directory(),
-        "position",
-        position.is_tombstone,
-    )
+    return sync_page(work, lambda record, _resume: position.to_payload(record), position.is_tombstone)  # type: ignore[arg-type]
 
 
 @dag(
@@ -246,16 +240,22 @@ def talent_rover_to_recruit_ai() -> None:
     """Wire the Talent Rover → Recruit AI pipeline."""
     positions = extract_positions()
     candidates = extract_candidates()
-    resumes = fetch_resumes(candidates)
     loaded = [
+        # A page of candidates costs a download per résumé and a document lookup per 500 candidates.
         load_into_recruit_ai(
-            "candidates", "candidate", RECRUIT_AI_CANDIDATES, map_candidates(resumes, candidates)
+            "candidates",
+            RECRUIT_AI_CANDIDATES,
+            candidates,
+            sync_candidates,
+            SALESFORCE_TASKS,
+            calls_per_record=1,
+            records_per_lookup=500,
         ),
-        load_into_recruit_ai("positions", "position", RECRUIT_AI_POSITIONS, map_positions(positions)),
+        load_into_recruit_ai("positions", RECRUIT_AI_POSITIONS, positions, sync_positions, SALESFORCE_TASKS),
     ]
     check_api_limits() >> positions >> candidates
     # clean_staging is a teardown: it runs after a failure too, and never decides the run's state.
-    loaded >> report(SALESFORCE_TASKS, "Salesforce") >> clean_staging("talent_rover-resumes").as_teardown()
+    loaded >> report(SALESFORCE_TASKS, "Salesforce") >> clean_staging(RESUME_CACHE).as_teardown()
 
 
 talent_rover_to_recruit_ai()

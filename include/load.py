@@ -10,11 +10,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, Protocol, TypedDict
 
-from airflow.sdk import ObjectStoragePath
-
 from include.posted_ledger import PostedLedger
 from include.rejects import Reject, reject
-from include.staging import read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +42,8 @@ ID_FIELDS: dict[str, str] = {"candidate": "CandidateID", "position": "PositionID
 
 
 class Loaded(TypedDict):
-    """What the load of one object did."""
+    """What posting one stream of payloads did."""
 
-    object: str
     posted: int
     created: int
     updated: int
@@ -55,50 +51,39 @@ class Loaded(TypedDict):
     stale: int
     rejected: int
     failed: int
-    rejects_file: str
 
 
 def load_payloads(
     post_records: PostRecords,
     kind: RecordKind,
-    payload_files: Iterable[str],
-    rejects_path: ObjectStoragePath,
+    payloads: Iterable[Mapping[str, Any]],
+    refused: list[Reject],
     ledger: PostedLedger | None = None,
 ) -> Loaded:
-    """Post every staged payload of one kind ("candidate" or "position") and count the outcomes.
+    """Post a stream of payloads of one kind ("candidate" or "position") and count the outcomes.
 
-    With a ``ledger``, payloads Recruit AI already holds (``unchanged``) or holds
-    a newer version of (``stale``) are not posted, and what is stored is recorded.
+    The stream is consumed as the poster asks for more, so payloads may still be
+    in the making (résumés downloading) while the first ones are posted. With a
+    ``ledger``, payloads Recruit AI already holds (``unchanged``) or holds a newer
+    version of (``stale``) are not posted, and what is stored is recorded.
     Records Recruit AI refuses (4xx) and records that still failed after the
-    poster's retries go to the rejects file with the reason.
+    poster's retries are added to ``refused`` with the reason.
     """
-    loaded = Loaded(
-        object=kind,
-        posted=0,
-        created=0,
-        updated=0,
-        unchanged=0,
-        stale=0,
-        rejected=0,
-        failed=0,
-        rejects_file="",
-    )
-    refused: list[Reject] = []
-    in_flight: dict[str, dict[str, Any]] = {}  # id → payload, until its outcome (at most a chunk)
+    loaded = Loaded(posted=0, created=0, updated=0, unchanged=0, stale=0, rejected=0, failed=0)
+    in_flight: dict[str, Mapping[str, Any]] = {}  # id → payload, until its outcome (at most a chunk)
 
-    def payloads() -> Iterator[dict[str, Any]]:
-        for path in payload_files:
-            for payload in read_jsonl(path):
-                if ledger is not None:
-                    record_id = str(payload.get(ID_FIELDS[kind], ""))
-                    verdict = ledger.verdict(record_id, payload)
-                    if verdict != "post":
-                        loaded[verdict] += 1
-                        continue
-                    in_flight[record_id] = payload
-                yield payload
+    def to_post() -> Iterator[Mapping[str, Any]]:
+        for payload in payloads:
+            if ledger is not None:
+                record_id = str(payload.get(ID_FIELDS[kind], ""))
+                verdict = ledger.verdict(record_id, payload)
+                if verdict != "post":
+                    loaded[verdict] += 1
+                    continue
+                in_flight[record_id] = payload
+            yield payload
 
-    for outcome in post_records(kind, payloads()):
+    for outcome in post_records(kind, to_post()):
         stored = in_flight.pop(outcome.record_id, None)
         if outcome.status == "posted":
             loaded["posted"] += 1
@@ -108,8 +93,6 @@ def load_payloads(
         else:
             loaded["rejected" if outcome.status == "rejected" else "failed"] += 1
             refused.append(reject(outcome.record_id, kind, "load", outcome.reason))
-    write_jsonl(rejects_path, refused)
-    loaded["rejects_file"] = str(rejects_path)
     log.info(
         "Recruit AI %ss: %d posted (%d new, %d replaced), %d unchanged and %d stale not sent, "
         "%d rejected, %d failed",

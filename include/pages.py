@@ -1,26 +1,32 @@
 """Staged pages: the half of a sync that is the same for every ATS.
 
 An extract writes the records it reads as JSON Lines pages under the run's
-staging directory (``PageStager``), the mapping step turns each page into a
-page of Recruit AI payloads (``map_pages``), and candidates are joined with
-their staged résumé rows on the way (``candidate_payloads``). Each step returns
-a small manifest (paths and counts) for XCom. The ATS-specific halves live in
-``include/talent_rover`` and ``include/bullhorn``.
+staging directory (``PageStager``). Each page is then one work item
+(``page_work``) for one dynamically mapped task, which joins each candidate
+with its résumé text, maps the records into Recruit AI payloads and posts them
+as they are made (``sync_page``): résumé downloads and text extraction overlap
+with loading, and a large window spreads over as many tasks, on as many
+workers, as it has pages. Each step returns a small manifest (paths and counts)
+for XCom. The ATS-specific halves live in ``include/talent_rover`` and
+``include/bullhorn``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypedDict
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from typing import Any, TypedDict, cast
 
 from airflow.sdk import ObjectStoragePath
 
 from include.api_limit import ApiLimitReached
+from include.load import Loaded, RecordKind
 from include.mappings import MappingError
 from include.rejects import Reject, reject
 from include.resume_files import ResumeReader
-from include.staging import read_jsonl, write_jsonl
+from include.staging import count_jsonl, jsonl_writer, read_jsonl, write_jsonl
 from include.window import Progress, parse_instant, stopped_at
 
 log = logging.getLogger(__name__)
@@ -41,24 +47,6 @@ class Staged(TypedDict):
 class Extracted(Staged):
     """What an extract staged, and how much of its window that covers."""
 
-    progress: Progress
-
-
-class StagedResumes(Extracted):
-    """What the résumé step staged, and how many résumés it downloaded or found in the cache."""
-
-    downloaded: int
-    from_cache: int
-
-
-class Mapped(Staged):
-    """What the mapping step staged, what it refused or held back, and how much of the window is covered."""
-
-    rejects_file: str
-    rejected: int
-    skipped: int
-    deleted: int
-    deferred: int
     progress: Progress
 
 
@@ -92,119 +80,31 @@ class PageStager:
         self.files.append(str(page))
 
 
-def stage_resumes(
-    candidates: Extracted,
-    directory: ObjectStoragePath,
-    rows_for_page: Callable[[list[Record]], Iterator[Record]],
-    reader: ResumeReader,
-) -> StagedResumes:
-    """Stage one résumé row per staged candidate, one file per candidate page.
+class PageWork(TypedDict):
+    """One staged page, the item one mapped task works on, and the ATS calls it may spend."""
 
-    ``rows_for_page(records)`` yields the rows of one page in order (each
-    ``{ID, "text", ...}`` or ``{ID, "reason"}``), reading files through
-    ``reader``. When it raises ``ApiLimitReached`` the rest of the candidates are
-    staged as ``{ID, "deferred": true}``: they are not posted by this run, and
-    ``progress`` says where the next one resumes (at the earliest deferred stamp).
-    """
-    staged = StagedResumes(
-        object="resumes", files=[], records=0, progress=candidates["progress"], downloaded=0, from_cache=0
-    )
-    found = 0
-    stop: ApiLimitReached | None = None
-    deferred_from: str | None = None
-    for page_path in candidates["files"]:
-        records = list(read_jsonl(page_path))
-        rows: list[Record] = []
-        if stop is None:
-            try:
-                rows.extend(rows_for_page(records))
-            except ApiLimitReached as limit:
-                stop = limit
-        for record in records[len(rows) :]:
-            rows.append({ID: record[ID], "deferred": True})
-            deferred_from = min(filter(None, (deferred_from, record[STAMP])), key=parse_instant)
-        found += sum("text" in row for row in rows)
-        out = directory / ObjectStoragePath(page_path).name.replace("candidates-page", "resumes-page")
-        staged["records"] += write_jsonl(out, rows)
-        staged["files"].append(str(out))
-    staged["downloaded"], staged["from_cache"] = reader.downloaded, reader.from_cache
-    if stop is not None:
-        resume_from = parse_instant(deferred_from) if deferred_from else None
-        staged["progress"] = stopped_at(candidates["progress"], resume_from, stop.reason)
-        log.warning("Stopped fetching résumés: %s. The next run resumes from %s", stop.reason, resume_from)
-    log.info(
-        "Résumés: text for %d of %d candidates; %d downloaded, %d from the cache",
-        found,
-        staged["records"],
-        reader.downloaded,
-        reader.from_cache,
-    )
-    return staged
+    object: str  # "candidates" or "positions"
+    kind: RecordKind
+    page: str | None  # None for an empty window: one task still runs, so that the load follows
+    number: int  # from 1, in stamp order
+    max_calls: int  # this page's share of what is left of the run's ATS calls (résumés)
+    progress: Progress  # how much of its window the extract covered
 
 
-def map_pages(
-    pages: Extracted,
-    to_payload: Callable[[Record, int], Mapping[str, Any]],
-    directory: ObjectStoragePath,
-    object_name: str,
-    is_tombstone: Callable[[Record], bool],
-) -> Mapped:
-    """Map staged pages into Recruit AI payload files; refused records go to a rejects file.
+class PageSynced(Loaded):
+    """What one page's task did: mapped, posted, refused or held back, and the résumés it read."""
 
-    ``to_payload(record, page_number)`` returns the payload (a tombstone when
-    ``is_tombstone``), or raises ``MappingError`` (a reject), ``Skip`` (the record
-    is deliberately not posted) or ``Deferred`` (left to the next run).
-    """
-    mapped = Mapped(
-        object=object_name,
-        files=[],
-        records=0,
-        rejects_file="",
-        rejected=0,
-        skipped=0,
-        deleted=0,
-        deferred=0,
-        progress=pages["progress"],
-    )
-    refused: list[Reject] = []
-
-    def page_payloads(number: int, page_path: str) -> Iterator[Mapping[str, Any]]:
-        # A generator, so that a page is mapped record by record as it is written: memory stays flat.
-        for record in read_jsonl(page_path):
-            try:
-                payload = to_payload(record, number)
-            except Deferred:
-                mapped["deferred"] += 1
-            except Skip as skip:
-                mapped["skipped"] += 1
-                refused.append(reject(record.get(ID, "?"), object_name, "resume", str(skip)))
-            except MappingError as error:
-                mapped["rejected"] += 1
-                refused.append(reject(record.get(ID, "?"), object_name, "map", str(error)))
-            else:
-                mapped["deleted"] += is_tombstone(record)
-                yield payload
-
-    # At least one payload file, even for an empty window: the load fans out over them.
-    page_paths: list[str | None] = [*pages["files"]] or [None]
-    for number, page_path in enumerate(page_paths):
-        out = directory / f"{object_name}-payloads-{number + 1:05d}.jsonl"
-        mapped["records"] += write_jsonl(out, page_payloads(number, page_path) if page_path else ())
-        mapped["files"].append(str(out))
-    rejects_path = directory / f"{object_name}-rejects-map.jsonl"
-    write_jsonl(rejects_path, refused)
-    mapped["rejects_file"] = str(rejects_path)
-    log.info(
-        "Mapped %d %s payloads (%d tombstones); %d rejected, %d skipped, %d deferred (reasons in %s)",
-        mapped["records"],
-        object_name,
-        mapped["deleted"],
-        mapped["rejected"],
-        mapped["skipped"],
-        mapped["deferred"],
-        rejects_path,
-    )
-    return mapped
+    object: str
+    number: int
+    records: int
+    payloads: int
+    deleted: int
+    skipped: int
+    deferred: int
+    downloaded: int
+    from_cache: int
+    rejects_file: str
+    progress: Progress
 
 
 class Skip(Exception):
@@ -215,21 +115,248 @@ class Deferred(Exception):
     """A record this run could not finish (the API limit came first); the next run syncs it."""
 
 
-def candidate_payloads(
-    resumes: Mapping[str, Any],
+def share_calls(needs: Sequence[int], left: int) -> list[int]:
+    """Split ``left`` ATS calls among pages: each page in turn what it may need, then the spare evenly.
+
+    The shares never add up to more than ``left``, so pages read at once, on any
+    workers, keep the run within its budget. When the pages cannot all have what
+    they may need, the earliest (the oldest changes) come first, so the
+    watermark moves as far as it can.
+    """
+    shares = []
+    for need in needs:
+        shares.append(min(need, left))
+        left -= shares[-1]
+    spare = left // len(needs) if needs else 0
+    return [share + spare for share in shares]
+
+
+def page_work(
+    extracted: Extracted, kind: RecordKind, calls_needed: Callable[[int], int], calls_left: int
+) -> list[PageWork]:
+    """Return one work item per staged page (at least one), sharing ``calls_left`` among them.
+
+    ``calls_needed(records)`` is the most ATS calls a page of that many records
+    may cost (its résumés); ``share_calls`` splits the calls.
+    """
+    counts = [count_jsonl(path) for path in extracted["files"]]
+    shares = share_calls([calls_needed(count) for count in counts], calls_left)
+    pages: list[str | None] = [*extracted["files"]] or [None]
+    return [
+        PageWork(
+            object=extracted["object"],
+            kind=kind,
+            page=page,
+            number=number,
+            max_calls=shares[number - 1] if page else 0,
+            progress=extracted["progress"],
+        )
+        for number, page in enumerate(pages, start=1)
+    ]
+
+
+def resume_calls_needed(per_record: int, records_per_lookup: int) -> Callable[[int], int]:
+    """The most calls a page of candidates may cost: ``per_record`` each, plus a lookup per so many."""
+
+    def needed(records: int) -> int:
+        lookups = math.ceil(records / records_per_lookup) if records_per_lookup else 0
+        return per_record * records + 2 * lookups  # a lookup may run over a second query page
+
+    return needed
+
+
+ResumeRows = Callable[[list[Record]], Iterator[Record]]
+PostPayloads = Callable[[Iterable[Mapping[str, Any]], list[Reject]], Loaded]
+ToPayload = Callable[[Record, Record | None], Mapping[str, Any]]
+
+
+def sync_page(
+    work: PageWork,
+    directory: ObjectStoragePath,
+    to_payload: ToPayload,
+    is_tombstone: Callable[[Record], bool],
+    *,
+    post: PostPayloads | None,
+    resumes: tuple[ResumeRows, ResumeReader] | None = None,
+) -> PageSynced:
+    """Map one staged page into Recruit AI payloads, and post them as they are made.
+
+    With ``resumes`` (``rows(records)``, which yields one résumé row per record in
+    order, ``{ID, "text", ...}`` or ``{ID, "reason"}``, reading files through the
+    reader), each record is joined with its row, staged beside the page. The rows
+    are read a few at once while the payloads before them are posted. When
+    ``rows`` raises ``ApiLimitReached`` the rest of the page is deferred: not
+    posted by this run, and ``progress`` says where the next one resumes.
+
+    ``to_payload(record, resume_row)`` returns the payload (a tombstone when
+    ``is_tombstone``), or raises ``MappingError`` (a reject), ``Skip`` (the record
+    is deliberately not posted) or ``Deferred``. ``post(payloads, refused)`` posts
+    a stream and counts the outcomes; None (a dry run) stages the payloads only.
+    Every payload is staged; every refused record goes to the page's rejects file.
+    """
+    kind, number = work["kind"], work["number"]
+    records = list(read_jsonl(work["page"])) if work["page"] else []
+    synced = _nothing_yet(work, len(records))
+    refused: list[Reject] = []
+    stop: list[ApiLimitReached] = []
+    deferred_stamps: list[str] = []
+    pairs = (
+        _with_resumes(records, resumes[0], stop, deferred_stamps)
+        if resumes
+        else ((record, None) for record in records)
+    )
+    with ExitStack() as files:
+        write_payload = files.enter_context(jsonl_writer(directory / f"{kind}-payloads-{number:05d}.jsonl"))
+        write_resume = (
+            files.enter_context(jsonl_writer(directory / f"{kind}-resumes-{number:05d}.jsonl"))
+            if resumes
+            else None
+        )
+        mapped = _payloads(
+            pairs,
+            to_payload,
+            is_tombstone=is_tombstone,
+            kind=kind,
+            synced=synced,
+            refused=refused,
+            write_payload=write_payload,
+            write_resume=write_resume,
+        )
+        if post is None:
+            for _payload in mapped:
+                pass
+        else:
+            for key, count in post(mapped, refused).items():
+                synced[key] += count  # type: ignore[literal-required]
+    if resumes is not None:
+        synced["downloaded"], synced["from_cache"] = resumes[1].downloaded, resumes[1].from_cache
+    if stop:
+        resume_from = min(map(parse_instant, deferred_stamps)) if deferred_stamps else None
+        synced["progress"] = stopped_at(work["progress"], resume_from, stop[0].reason)
+        log.warning("Page %d: résumés stopped: %s. Deferred from %s", number, stop[0].reason, resume_from)
+    rejects_path = directory / f"{kind}-rejects-{number:05d}.jsonl"
+    write_jsonl(rejects_path, refused)
+    synced["rejects_file"] = str(rejects_path)
+    _log_page(synced)
+    return synced
+
+
+def _with_resumes(
+    records: list[Record], rows: ResumeRows, stop: list[ApiLimitReached], deferred_stamps: list[str]
+) -> Iterator[tuple[Record, Record]]:
+    """Pair each record with its résumé row; once the API limit stops the rows, with a deferral.
+
+    The limit is appended to ``stop``, and each deferred record's stamp to ``deferred_stamps``.
+    """
+    read = rows(records)
+    for record in records:
+        if not stop:
+            try:
+                row = next(read)
+            except ApiLimitReached as limit:
+                stop.append(limit)
+            else:
+                yield record, row
+                continue
+        deferred_stamps.append(record[STAMP])
+        yield record, {ID: record[ID], "deferred": True}
+
+
+def _payloads(
+    pairs: Iterable[tuple[Record, Record | None]],
+    to_payload: ToPayload,
+    *,
+    is_tombstone: Callable[[Record], bool],
+    kind: RecordKind,
+    synced: PageSynced,
+    refused: list[Reject],
+    write_payload: Callable[[Mapping[str, Any]], None],
+    write_resume: Callable[[Mapping[str, Any]], None] | None,
+) -> Iterator[Mapping[str, Any]]:
+    """Map each record as the poster asks for it (memory stays flat), staging rows and payloads on the way."""
+    for record, row in pairs:
+        if write_resume is not None and row is not None:
+            write_resume(row)
+        try:
+            payload = to_payload(record, row)
+        except Deferred:
+            synced["deferred"] += 1
+            continue
+        except Skip as skip:
+            synced["skipped"] += 1
+            refused.append(reject(record.get(ID, "?"), kind, "resume", str(skip)))
+            continue
+        except MappingError as error:
+            synced["rejected"] += 1
+            refused.append(reject(record.get(ID, "?"), kind, "map", str(error)))
+            continue
+        synced["deleted"] += is_tombstone(record)
+        synced["payloads"] += 1
+        write_payload(payload)
+        yield payload
+
+
+def _nothing_yet(work: PageWork, records: int) -> PageSynced:
+    zero = dict.fromkeys(
+        (
+            "payloads",
+            "posted",
+            "created",
+            "updated",
+            "unchanged",
+            "stale",
+            "rejected",
+            "failed",
+            "deleted",
+            "skipped",
+            "deferred",
+            "downloaded",
+            "from_cache",
+        ),
+        0,
+    )
+    synced: dict[str, Any] = {
+        "object": work["object"],
+        "number": work["number"],
+        "records": records,
+        "rejects_file": "",
+        "progress": work["progress"],
+        **zero,
+    }
+    return cast(PageSynced, synced)
+
+
+def _log_page(synced: PageSynced) -> None:
+    log.info(
+        "Page %d of %s: %d records, %d payloads (%d tombstones), %d posted, %d unchanged, %d stale; "
+        "%d rejected, %d skipped, %d deferred, %d failed; résumés: %d downloaded, %d from the cache",
+        synced["number"],
+        synced["object"],
+        synced["records"],
+        synced["payloads"],
+        synced["deleted"],
+        synced["posted"],
+        synced["unchanged"],
+        synced["stale"],
+        synced["rejected"],
+        synced["skipped"],
+        synced["deferred"],
+        synced["failed"],
+        synced["downloaded"],
+        synced["from_cache"],
+    )
+
+
+def candidate_payload(
     to_payload: Callable[[Record, str | None], Mapping[str, Any]],
     is_tombstone: Callable[[Record], bool],
     *,
     require_resume: bool,
-) -> Callable[[Record, int], Mapping[str, Any]]:
-    """Return a per-record mapper that joins each candidate with its staged résumé text."""
-    cache: dict[int, dict[str, Record]] = {}
+) -> ToPayload:
+    """Return a mapper that joins a candidate with its résumé row (``sync_page``'s ``to_payload``)."""
 
-    def mapper(record: Record, page_number: int) -> Mapping[str, Any]:
-        if page_number not in cache:
-            cache.clear()  # one page of résumés in memory at a time
-            cache[page_number] = {row[ID]: row for row in read_jsonl(resumes["files"][page_number])}
-        resume = cache[page_number].get(record.get(ID, ""), {"reason": "no résumé looked up"})
+    def mapper(record: Record, resume: Record | None) -> Mapping[str, Any]:
+        resume = resume or {"reason": "no résumé looked up"}
         if resume.get("deferred"):
             raise Deferred
         if is_tombstone(record):

@@ -9,9 +9,19 @@ stream a body), and every outcome is a text or a precise reason.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from include.resume_cache import CachedResume, ResumeCache
+
+# Résumés read at once by one task: downloads wait on the ATS and extraction runs in
+# worker processes, so a few at once overlap both without crowding a small worker.
+RESUMES_IN_FLIGHT = 4
+
+Item = TypeVar("Item")
+Row = TypeVar("Row")
 
 
 class FileTooLarge(Exception):
@@ -74,3 +84,27 @@ class ResumeReader:
     def _count(self, counter: str) -> None:
         with self._count_lock:
             setattr(self, counter, getattr(self, counter) + 1)
+
+
+def in_order(
+    read: Callable[[Item], Row], items: Iterable[Item], in_flight: int = RESUMES_IN_FLIGHT
+) -> Iterator[Row]:
+    """Yield ``read(item)`` for each item, in order, with at most ``in_flight`` being read at once.
+
+    Only ``in_flight`` results are ever read ahead of the consumer, so memory
+    stays flat however slowly the rows are used (posted, say). An exception
+    from ``read`` is raised when its row's turn comes; the reads not yet
+    started are then cancelled.
+    """
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="resume") as pool:
+        pending: deque[Future[Row]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(read, item))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

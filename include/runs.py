@@ -11,15 +11,19 @@ so that there is one load path and one window/watermark mechanism.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath, Variable, get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from include.load import RecordKind, load_payloads
+from include import pages
+from include.load import Loaded, RecordKind, load_payloads
+from include.pages import Extracted, PageWork, Record, ResumeRows, ToPayload
 from include.posted_ledger import PostedLedger
+from include.rejects import Reject
+from include.resume_files import ResumeReader
 from include.staging import cache_directory, read_json, read_jsonl, run_directory, write_json, write_jsonl
 from include.summary import run_summary, summary_note, summary_text, too_many_rejects
 from include.window import (
@@ -28,6 +32,7 @@ from include.window import (
     explicit_window,
     next_watermark,
     read_watermark,
+    stopped_earlier,
     watermark_key,
     window_for_run,
     write_watermark,
@@ -39,7 +44,7 @@ OBJECTS = ["candidates", "positions"]
 # Where, in a run's staging directory, each try of a task that calls the ATS records what it spent.
 SPENT = "ats-calls"
 # The tasks whose results the report sums up, by object.
-REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "map", "load")]
+REPORTED_TASKS = [f"{step}_{name}" for name in OBJECTS for step in ("extract", "load")]
 
 
 def skip_unless_selected(name: str) -> None:
@@ -119,7 +124,7 @@ def spent_earlier(tasks: Sequence[str]) -> list[dict[str, Any]]:
     order = {task_id: position for position, task_id in enumerate(tasks)}
     return sorted(
         (entry for entry in entries if entry["task_id"] in order),
-        key=lambda entry: (order[entry["task_id"]], entry["try_number"]),
+        key=lambda entry: (order[entry["task_id"]], entry.get("map_index", -1), entry["try_number"]),
     )
 
 
@@ -137,45 +142,85 @@ def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
     ti = get_current_context()["ti"]
     directory = staging_directory() / SPENT
     directory.mkdir(parents=True, exist_ok=True)
+    map_index = ti.map_index if ti.map_index is not None else -1
     entry = {
         "task_id": ti.task_id,
+        "map_index": map_index,
         "try_number": ti.try_number,
         "calls": calls,
         "usage": list(usage) if usage else None,
     }
-    write_json(directory / f"{ti.task_id}.{ti.try_number}.json", entry)
+    page = f".{map_index}" if map_index >= 0 else ""
+    write_json(directory / f"{ti.task_id}{page}.{ti.try_number}.json", entry)
 
 
-def post_chunk(kind: RecordKind, payload_file: str) -> dict[str, Any]:
-    """Post one staged payload file: the work of one mapped task (``post_<object>.expand``).
+def page_calls_left(spent: Sequence[Mapping[str, Any]], share: int) -> int:
+    """Return how many ATS calls this try of a page's task may make: its ``share`` less earlier tries'."""
+    ti = get_current_context()["ti"]
+    earlier = sum(
+        entry["calls"]
+        for entry in spent
+        if entry["task_id"] == ti.task_id and entry.get("map_index", -1) == ti.map_index
+    )
+    return max(0, share - earlier)
 
-    Each payload file is one extracted page, so a large window spreads over as
-    many tasks as it has pages, and Celery or Kubernetes workers share them. A
-    record that could not be posted after the hook's retries fails this task only:
-    its retry re-posts this one file (Recruit AI replaces by id, so that is safe).
+
+def sync_page(
+    work: PageWork,
+    to_payload: ToPayload,
+    is_tombstone: Callable[[Record], bool],
+    resumes: tuple[ResumeRows, ResumeReader] | None = None,
+) -> dict[str, Any]:
+    """Map and post one staged page: the work of one mapped task (``sync_<object>.expand``).
+
+    A large window spreads over as many tasks as it has pages, and Celery or
+    Kubernetes workers share them. A record that could not be posted after the
+    hook's retries fails this task only: its retry does this one page again
+    (résumés come from the cache, and records already posted are not sent again).
+    With ``dry_run`` the payloads are staged and nothing is posted.
     """
     from recruit_ai_hook import RecruitAiHook
 
-    context = get_current_context()
-    if context["params"]["dry_run"]:
-        return {"object": kind, "posted": 0, "dry_run": True}
-    chunk_number = context["ti"].map_index or 0
-    rejects = staging_directory() / f"{kind}-rejects-load-{max(chunk_number, 0):05d}.jsonl"
+    params = get_current_context()["params"]
+    kind = work["kind"]
     # A full resync re-posts everything: the way to repair a Recruit AI that lost records.
-    ledger = None if context["params"]["full_resync"] else PostedLedger(posted_ledger_directory(kind))
+    ledger = None if params["full_resync"] else PostedLedger(posted_ledger_directory(kind))
+    post = None
+    if not params["dry_run"]:
+        post_records = RecruitAiHook().post_records
+
+        def post(payloads: Iterable[Mapping[str, Any]], refused: list[Reject]) -> Loaded:
+            return load_payloads(post_records, kind, payloads, refused, ledger)
+
     try:
-        loaded = load_payloads(RecruitAiHook().post_records, kind, [payload_file], rejects, ledger)
+        synced = pages.sync_page(
+            work, staging_directory(), to_payload, is_tombstone, post=post, resumes=resumes
+        )
     finally:
         if ledger is not None:
             ledger.flush()
-    if loaded["failed"]:
+    if synced["failed"]:
         raise RuntimeError(
-            f"{loaded['failed']} {kind}s could not be posted after retries (see {loaded['rejects_file']})"
+            f"{synced['failed']} {kind}s could not be posted after retries (see {synced['rejects_file']})"
         )
-    return dict(loaded)
+    return dict(synced)
 
 
-LOADED_COUNTS = ("posted", "created", "updated", "unchanged", "stale", "rejected", "failed")
+PAGE_COUNTS = (
+    "payloads",
+    "posted",
+    "created",
+    "updated",
+    "unchanged",
+    "stale",
+    "deleted",
+    "skipped",
+    "rejected",
+    "deferred",
+    "failed",
+    "downloaded",
+    "from_cache",
+)
 
 
 def posted_ledger_directory(kind: RecordKind) -> ObjectStoragePath:
@@ -183,42 +228,49 @@ def posted_ledger_directory(kind: RecordKind) -> ObjectStoragePath:
     return cache_directory(f"{get_current_context()['dag'].dag_id}-posted-{kind}s")
 
 
-def finish_load(name: str, kind: RecordKind, mapped: dict[str, Any], posted: Iterable[Any]) -> dict[str, Any]:
-    """Sum up what the mapped ``post_<object>`` tasks did, then move the object's watermark.
+def finish_load(name: str, kind: RecordKind, extracted: Extracted, synced: Iterable[Any]) -> dict[str, Any]:
+    """Sum up what the mapped ``sync_<object>`` tasks did, then move the object's watermark.
 
-    Runs only once every chunk is posted, so the watermark never passes a record
-    that is not in Recruit AI. The chunks' rejects are gathered into one file.
+    Runs only once every page is posted, so the watermark never passes a record
+    that is not in Recruit AI; it stops at the earliest record a page deferred.
+    The pages' rejects are gathered into one file.
     """
-    if get_current_context()["params"]["dry_run"]:
-        log.info(
-            "Dry run: %d %s payloads staged, nothing posted, watermark unchanged", mapped["records"], kind
-        )
-        return {"object": kind, "posted": 0, "dry_run": True}
-    chunks = [chunk for chunk in posted if chunk]
+    pages_done = [page for page in synced if page]
     loaded: dict[str, Any] = {
         "object": kind,
-        **{key: sum(c.get(key, 0) for c in chunks) for key in LOADED_COUNTS},
+        "pages": len(pages_done),
+        **{key: sum(page.get(key, 0) for page in pages_done) for key in PAGE_COUNTS},
     }
-    rejects = staging_directory() / f"{kind}-rejects-load.jsonl"
-    write_jsonl(rejects, (row for chunk in chunks for row in read_jsonl(chunk["rejects_file"])))
+    rejects = staging_directory() / f"{kind}-rejects.jsonl"
+    write_jsonl(rejects, (row for page in pages_done for row in read_jsonl(page["rejects_file"])))
+    covered: Progress = extracted["progress"]
+    for page in pages_done:
+        covered = stopped_earlier(covered, page["progress"])
+    loaded.update(rejects_file=str(rejects), progress=covered)
     log.info(
-        "Recruit AI %ss, %d chunk(s): %d posted (%d new, %d replaced), %d unchanged, %d stale, %d rejected",
+        "Recruit AI %ss, %d page(s): %d posted (%d new, %d replaced), %d unchanged, %d stale; "
+        "%d rejected, %d skipped, %d deferred (reasons in %s)",
         kind,
-        len(chunks),
+        loaded["pages"],
         loaded["posted"],
         loaded["created"],
         loaded["updated"],
         loaded["unchanged"],
         loaded["stale"],
         loaded["rejected"],
+        loaded["skipped"],
+        loaded["deferred"],
+        rejects,
     )
-    covered: Progress = mapped["progress"]
+    if get_current_context()["params"]["dry_run"]:
+        log.info("Dry run: %d %s payloads staged, nothing posted", loaded["payloads"], kind)
+        return {**loaded, "dry_run": True, "watermark": None}
     if _explicit_window_asked():
         # A window asked for by hand repairs the past; moving the watermark past its
         # end would skip what lies between the watermark and its start.
         log.info("Watermark of %s unchanged: this run synced an explicit window", name)
-        return {**loaded, "rejects_file": str(rejects), "watermark": None}
-    return {**loaded, "rejects_file": str(rejects), "watermark": _move_watermark(name, covered)}
+        return {**loaded, "watermark": None}
+    return {**loaded, "watermark": _move_watermark(name, covered)}
 
 
 def _explicit_window_asked() -> bool:

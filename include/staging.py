@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,27 @@ def cache_directory(name: str) -> ObjectStoragePath:
     return staging_root() / "cache" / name
 
 
-def write_jsonl(path: ObjectStoragePath, rows: Iterable[Mapping[str, object]]) -> int:
-    """Write rows as JSON Lines (replacing the file, so a retried task rewrites it) and count them."""
-    count = 0
+@contextmanager
+def jsonl_writer(path: ObjectStoragePath) -> Iterator[Callable[[Mapping[str, object]], None]]:
+    """Open a JSON Lines file for writing (replacing it, so a retried task rewrites it); yield ``write(row)``.
+
+    For rows that are written as they stream past on their way elsewhere.
+    """
     with path.open("w", encoding="utf-8") as out:
-        for row in rows:
+
+        def write(row: Mapping[str, object]) -> None:
             out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
+
+        yield write
+
+
+def write_jsonl(path: ObjectStoragePath, rows: Iterable[Mapping[str, object]]) -> int:
+    """Write rows as JSON Lines (replacing the file) and count them."""
+    count = 0
+    with jsonl_writer(path) as write:
+        for row in rows:
+            write(row)
             count += 1
     return count
 
@@ -64,6 +79,12 @@ def read_jsonl(path: str | ObjectStoragePath) -> Iterator[dict[str, Any]]:
         for line in lines:
             if line.strip():
                 yield json.loads(line)
+
+
+def count_jsonl(path: str | ObjectStoragePath) -> int:
+    """Count the rows of a JSON Lines file without parsing them."""
+    with ObjectStoragePath(str(path)).open("r", encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())
 
 
 def write_json(path: ObjectStoragePath, document: dict[str, Any]) -> None:

@@ -45,7 +45,7 @@ def run_summary(
     max_api_calls: int,
     allowance: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Gather the figures of a run from its tasks' XCom manifests (task id → manifest).
+    """Gather the figures of a run from its ``extract_*`` and ``load_*`` XCom manifests (task id → manifest).
 
     ``api_calls`` is what the run spent of its ``max_api_calls`` budget;
     ``allowance`` the ATS's last word on the org's daily allowance, as
@@ -61,30 +61,20 @@ def run_summary(
     rows = []
     for name in OBJECTS:
         extracted = pulled.get(f"extract_{name}", {})
-        mapped = pulled.get(f"map_{name}", {})
         loaded = pulled.get(f"load_{name}", {})
-        covered = mapped.get("progress") or extracted.get("progress") or {}
+        covered = loaded.get("progress") or extracted.get("progress") or {}
         rows.append(
             {
                 "object": name,
                 "extracted": extracted.get("records", 0),
-                "posted": loaded.get("posted", 0),
-                "created": loaded.get("created", 0),
-                "updated": loaded.get("updated", 0),
-                "unchanged": loaded.get("unchanged", 0),
-                "stale": loaded.get("stale", 0),
-                "deleted": mapped.get("deleted", 0),
-                "skipped": mapped.get("skipped", 0),
-                "rejected": mapped.get("rejected", 0) + loaded.get("rejected", 0),
-                "deferred": mapped.get("deferred", 0),
-                "failed": loaded.get("failed", 0),
+                **{column: loaded.get(column, 0) for column in COLUMNS[2:]},
                 "window_start": covered.get("window_start"),
                 "window_end": covered.get("window_end"),
                 "complete": covered.get("complete"),
                 "resume_from": covered.get("resume_from"),
                 "stopped": covered.get("stopped"),
                 "watermark": loaded.get("watermark"),
-                "rejects_files": [f for f in (mapped.get("rejects_file"), loaded.get("rejects_file")) if f],
+                "rejects_files": [loaded["rejects_file"]] if loaded.get("rejects_file") else [],
             }
         )
     return {

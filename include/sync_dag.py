@@ -1,5 +1,5 @@
 """What every sync DAG shares: its run parameters (the trigger form), the assets it
-updates, and the tasks it ends with (post the payloads, fanned out; load; report; clean).
+updates, and the tasks around its page tasks (share out the pages; load; report; clean).
 
 Imported at parse time by the DAG files, so it imports nothing but the Task SDK:
 the tasks import their work when they run. The Param and asset names are a public
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import Asset, Param, TriggerRule, XComArg, task
+from airflow.sdk import Asset, Param, TriggerRule, XComArg, get_current_context, task
 
 OBJECTS = ["candidates", "positions"]
 
@@ -85,33 +85,63 @@ def sync_params(ats: str) -> dict[str, Param]:
 
 
 @task
-def payload_files(mapped: dict[str, Any]) -> list[str]:
-    """The staged payload files the posts fan out over (one mapped task each)."""
-    return list(mapped["files"])
+def pages(
+    extracted: dict[str, Any],
+    kind: str,
+    ats_tasks: list[str],
+    *,
+    calls_per_record: int,
+    records_per_lookup: int,
+) -> list[dict[str, Any]]:
+    """One work item per staged page for the mapped ``sync_<object>`` tasks, with its share of ATS calls.
 
+    A page may cost ``calls_per_record`` calls a record, plus a lookup per
+    ``records_per_lookup`` records (0: none); the run's calls left are shared out
+    so that pages read at once stay within ``max_api_calls_per_run``.
+    """
+    from include.pages import page_work, resume_calls_needed
+    from include.runs import calls_left, spent_earlier
 
-@task(map_index_template="{{ payload_file.rsplit('/', 1)[-1] }}")
-def post_payloads(kind: str, payload_file: str) -> dict[str, Any]:
-    """Post one staged file of payloads to Recruit AI (one mapped task per file)."""
-    from include.runs import post_chunk
-
-    return post_chunk(kind, payload_file)  # type: ignore[arg-type]
+    max_calls = get_current_context()["params"]["max_api_calls_per_run"]
+    left = calls_left(spent_earlier(ats_tasks), max_calls)
+    needed = resume_calls_needed(calls_per_record, records_per_lookup)
+    return [dict(work) for work in page_work(extracted, kind, needed, left)]  # type: ignore[arg-type]
 
 
 @task
-def load(name: str, kind: str, mapped: dict[str, Any], posted: Any) -> dict[str, Any]:
-    """Sum up the posted chunks, then move the object's watermark (its success updates the asset)."""
+def load(name: str, kind: str, extracted: dict[str, Any], synced: Any) -> dict[str, Any]:
+    """Sum up the pages, then move the object's watermark (its success updates the asset)."""
     from include.runs import finish_load
 
-    return finish_load(name, kind, mapped, posted)  # type: ignore[arg-type]
+    return finish_load(name, kind, extracted, synced)  # type: ignore[arg-type]
 
 
-def load_into_recruit_ai(name: str, kind: str, asset: Asset, mapped: XComArg) -> XComArg:
-    """Wire ``<kind>_files ─ post_<name>[one per staged file] ─ load_<name>`` after a map task."""
+def load_into_recruit_ai(
+    name: str,
+    asset: Asset,
+    extracted: XComArg,
+    sync_page: Any,
+    ats_tasks: list[str],
+    *,
+    calls_per_record: int = 0,
+    records_per_lookup: int = 0,
+) -> XComArg:
+    """Wire ``<kind>_pages ─ sync_<name>[one per staged page] ─ load_<name>`` after an extract.
+
+    ``sync_page`` is the DAG's page task (résumés, mapping, posting for one page),
+    taking the work item as ``work``; the calls arguments are as ``pages`` says.
+    """
+    kind = name.removesuffix("s")
     # TaskFlow passes XComArgs where the task functions take their resolved values.
-    files = payload_files.override(task_id=f"{kind}_files")(mapped)  # type: ignore[arg-type]
-    posted = post_payloads.override(task_id=f"post_{name}").partial(kind=kind).expand(payload_file=files)
-    return load.override(task_id=f"load_{name}", outlets=[asset])(name, kind, mapped, posted)  # type: ignore[arg-type]
+    work = pages.override(task_id=f"{kind}_pages")(
+        extracted,  # type: ignore[arg-type]
+        kind,
+        ats_tasks,
+        calls_per_record=calls_per_record,
+        records_per_lookup=records_per_lookup,
+    )
+    synced = sync_page.expand(work=work)
+    return load.override(task_id=f"load_{name}", outlets=[asset])(name, kind, extracted, synced)  # type: ignore[arg-type]
 
 
 @task(trigger_rule=TriggerRule.NONE_FAILED)

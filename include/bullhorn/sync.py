@@ -28,10 +28,8 @@ from airflow.sdk import ObjectStoragePath
 from include.api_limit import ApiLimitReached
 from include.bullhorn.queries import candidate_rows_wheres
 from include.mappings.bullhorn.candidate import description_resume_text, rows_by_candidate
-from include.pages import ID, Extracted, PageStager, Record, StagedResumes, stage_resumes
-from include.resume_cache import ResumeCache
-from include.resume_files import ResumeReader
-from include.resume_text import DEFAULT_MAX_RESUME_BYTES
+from include.pages import ID, Extracted, PageStager, Record
+from include.resume_files import ResumeReader, in_order
 from include.window import Window, parse_instant, progress
 
 log = logging.getLogger(__name__)
@@ -177,30 +175,26 @@ def _extract(
     return Extracted(object=name, files=stager.files, records=stager.records, progress=covered)
 
 
-def fetch_resumes(
+def resume_rows(
     client: BullhornClient,
-    candidates: Extracted,
-    directory: ObjectStoragePath,
+    records: list[Record],
     needs_resume: Callable[[Record], bool],
-    cache: ResumeCache,
-    *,
-    max_bytes: int = DEFAULT_MAX_RESUME_BYTES,
-) -> StagedResumes:
-    """Stage each staged candidate's résumé text: its parsed ``description``, else its résumé file.
+    reader: ResumeReader,
+) -> Iterator[Record]:
+    """Yield one page's résumé rows, in order: the parsed ``description``, else the résumé file.
 
-    A file version already in ``cache`` costs no download; a file over
-    ``max_bytes`` is refused unread. Rows are as ``include.pages.stage_resumes`` says.
+    One at a time, ahead of the posts of the rows before it (``BullhornHook``'s
+    session, refresh token and call budget are not shared across threads); a file
+    version already in the reader's cache costs no download. Rows are as
+    ``include.pages.sync_page`` says.
     """
-    reader = ResumeReader(cache, max_bytes)
 
-    def rows(records: list[Record]) -> Iterator[Record]:
-        for record in records:
-            if not needs_resume(record):
-                yield {ID: record[ID], "reason": "a tombstone needs no résumé"}
-            else:
-                yield _resume_row(client, reader, record)
+    def row(record: Record) -> Record:
+        if not needs_resume(record):
+            return {ID: record[ID], "reason": "a tombstone needs no résumé"}
+        return _resume_row(client, reader, record)
 
-    return stage_resumes(candidates, directory, rows, reader)
+    yield from in_order(row, records, in_flight=1)
 
 
 def _resume_row(client: BullhornClient, reader: ResumeReader, record: Record) -> Record:

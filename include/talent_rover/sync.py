@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any, Protocol
@@ -18,10 +17,8 @@ from airflow.sdk import ObjectStoragePath
 
 from include.api_limit import ApiLimitReached
 from include.mappings import RelatedChange
-from include.pages import Extracted, PageStager, Record, StagedResumes, stage_resumes
-from include.resume_cache import ResumeCache
-from include.resume_files import ResumeReader
-from include.resume_text import DEFAULT_MAX_RESUME_BYTES
+from include.pages import Extracted, PageStager, Record
+from include.resume_files import ResumeReader, in_order
 from include.talent_rover.bulk import DEFAULT_BULK_THRESHOLD, describes_needed, use_bulk
 from include.talent_rover.errors import QueryTimeout
 from include.talent_rover.resumes import current_documents, resume_file, resume_version
@@ -65,8 +62,6 @@ class TalentRoverClient(Protocol):
 EARLIEST = datetime(1999, 1, 1, tzinfo=UTC)
 # QUERY_TIMEOUT on a window split this many times over (1/4096 of it) is an error, not a reason to split.
 MAX_WINDOW_SPLITS = 12
-# Résumés downloaded and extracted at once: a handful, as for Recruit AI's posts.
-RESUMES_IN_FLIGHT = 4
 
 
 def extract_window(
@@ -249,45 +244,20 @@ def _without_attributes(record: Record) -> Record:
     }
 
 
-def fetch_resumes(
-    client: TalentRoverClient,
-    candidates: Extracted,
-    directory: ObjectStoragePath,
-    needs_resume: Callable[[Record], bool],
-    cache: ResumeCache,
-    *,
-    max_bytes: int = DEFAULT_MAX_RESUME_BYTES,
-    in_flight: int = RESUMES_IN_FLIGHT,
-) -> StagedResumes:
-    """Stage the current résumé text of every staged candidate, one file per candidate page.
-
-    Résumé documents are looked up for many candidates per query (``IN (…)``),
-    never one query per candidate; tombstones (``needs_resume`` false) need none.
-    A document version already in ``cache`` costs no download; a file over
-    ``max_bytes`` is refused without being read. Each row is ``{"Id",
-    "document_id", "text"}``, or ``{"Id", "reason"}`` when the candidate has no
-    usable résumé, or ``{"Id", "deferred": true}`` when the API limit stopped the
-    step before its turn: ``progress`` then says where the next run resumes, and
-    the candidate is not posted by this one. At most ``in_flight`` résumés are
-    downloaded and extracted at once.
-    """
-    reader = ResumeReader(cache, max_bytes)
-    return stage_resumes(
-        candidates,
-        directory,
-        lambda records: _resume_rows(client, records, needs_resume, reader, in_flight),
-        reader,
-    )
-
-
-def _resume_rows(
+def resume_rows(
     client: TalentRoverClient,
     records: list[Record],
     needs_resume: Callable[[Record], bool],
     reader: ResumeReader,
-    in_flight: int,
 ) -> Iterator[Record]:
-    """Yield one résumé row per record, in order, looking up all their documents first."""
+    """Yield one page's résumé rows, in order (``include.pages.sync_page``'s ``resumes``).
+
+    Résumé documents are looked up for many candidates per query (``IN (…)``),
+    never one query per candidate; tombstones (``needs_resume`` false) need none.
+    Each row is ``{"Id", "document_id", "text"}``, or ``{"Id", "reason"}`` when the
+    candidate has no usable résumé. A few résumés are read at once (``in_order``);
+    a document version already in the reader's cache costs no download.
+    """
     wanted = [record["Id"] for record in records if needs_resume(record)]
     # A candidate's documents may span query pages: rank them all before choosing.
     documents = current_documents(
@@ -302,14 +272,7 @@ def _resume_rows(
             return _resume_row(client, reader, record["Id"], documents.get(record["Id"]))
         return {"Id": record["Id"], "reason": "a tombstone needs no résumé"}
 
-    # Downloads wait on Salesforce and extraction runs in worker processes, so a few
-    # at once overlap both. Rows come back in order; when the budget runs out, the
-    # rows after the first refused one are deferred (texts already read are cached).
-    pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="resume")
-    try:
-        yield from pool.map(row, records)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    yield from in_order(row, records)
 
 
 def _resume_row(

@@ -149,7 +149,8 @@ def test_resumes_come_from_the_parsed_description_else_the_resume_file(
     run = sync_interval(bullhorn_dag, start)
     assert run.state == "success"
     window = expected(org, start - LOOKBACK, start + HOUR)
-    resumes = {row["Id"]: row for path in _summary_files(run, "resumes-page") for row in read_jsonl(path)}
+    staged = _summary_files(run, "candidate-resumes")
+    resumes = {row["Id"]: row for path in staged for row in read_jsonl(path)}
     from_description = [i for i in window.candidates if org.tables["Candidate"][i]["description"]]
     from_files = [i for i in window.candidates if not org.tables["Candidate"][i]["description"]]
     assert from_description
@@ -264,7 +265,7 @@ def test_a_large_window_is_posted_by_one_mapped_task_per_staged_page(
     with create_session() as session:
         posts = (
             session.query(TaskInstance)
-            .filter(TaskInstance.run_id == run.run_id, TaskInstance.task_id == "post_candidates")
+            .filter(TaskInstance.run_id == run.run_id, TaskInstance.task_id == "sync_candidates")
             .all()
         )
     payload_files = _summary_files(run, "candidate-payloads")

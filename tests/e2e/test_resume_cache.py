@@ -133,7 +133,7 @@ def test_a_resume_over_max_resume_bytes_is_skipped_with_its_reason_and_not_remem
     small = sync_interval(dag, first, conf={"max_resume_bytes": 64})
 
     assert small.state == "success"
-    skipped = list(read_jsonl(run_directory(DAG_ID, small.run_id) / "candidate-rejects-map.jsonl"))
+    skipped = list(read_jsonl(run_directory(DAG_ID, small.run_id) / "candidate-rejects.jsonl"))
     too_large = {row["id"] for row in skipped if "file too large" in row["reason"]}
     assert too_large == set(candidates)
     assert all("the limit is 64 bytes" in row["reason"] for row in skipped if row["id"] in too_large)

@@ -81,7 +81,7 @@ def test_one_interval_syncs_exactly_the_records_changed_in_it(
     assert rows["positions"]["posted"] == len(positions)
     assert summary["api_calls"] == spent
 
-    rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "candidate-rejects-map.jsonl"))
+    rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "candidate-rejects.jsonl"))
     assert {row["id"] for row in rejects} == without_resume
     assert all(set(row) == {"id", "object", "stage", "reason"} for row in rejects)
 

@@ -266,7 +266,7 @@ def test_a_bad_record_is_reported_and_the_rest_goes_through(
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["report"] == "failed"
     assert {states[t] for t in states if t != "report"} == {"success"}
-    rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "position-rejects-map.jsonl"))
+    rejects = list(read_jsonl(run_directory(DAG_ID, run.run_id) / "position-rejects.jsonl"))
     assert rejects == [
         {"id": bad, "object": "position", "stage": "map", "reason": "JobTitle: required value is missing"}
     ]

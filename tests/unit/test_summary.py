@@ -13,14 +13,17 @@ WINDOW = {
 }
 PULLED: dict[str, dict[str, Any]] = {
     "extract_candidates": {"records": 120, "progress": WINDOW},
-    "map_candidates": {"deleted": 3, "skipped": 4, "rejected": 2, "rejects_file": "candidate-rejects.jsonl"},
     "load_candidates": {
         "posted": 90,
         "created": 60,
         "updated": 30,
         "unchanged": 19,
         "stale": 2,
-        "rejected": 1,
+        "deleted": 3,
+        "skipped": 4,
+        # Refused by the mapping and by Recruit AI alike, summed over the pages.
+        "rejected": 3,
+        "rejects_file": "candidate-rejects.jsonl",
     },
     "extract_positions": {
         "records": 7,
@@ -41,7 +44,6 @@ def test_the_summary_sums_what_each_task_reported() -> None:
     assert candidates["object"] == "candidates"
     assert (candidates["extracted"], candidates["created"], candidates["updated"]) == (120, 60, 30)
     assert (candidates["unchanged"], candidates["stale"], candidates["deleted"]) == (19, 2, 3)
-    # Refused by the mapping and by Recruit AI alike.
     assert candidates["rejected"] == 3
     assert candidates["rejects_files"] == ["candidate-rejects.jsonl"]
     assert positions["complete"] is False
