@@ -170,30 +170,19 @@ def extract_candidates() -> dict[str, Any]:
 
 
 @task(map_index_template="page {{ work.number }}")
-def sync_candidates(work: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+def sync_candidates(work: dict[str, Any]) -> dict[str, Any]:
     """Read one page's résumés (through the résumé cache), map its candidates, post them as they are made."""
     from include.mappings.talent_rover import candidate
-    from include.pages import candidate_payload
-    from include.resume_cache import ResumeCache
-    from include.resume_files import ResumeReader
-    from include.runs import sync_page
-    from include.staging import cache_directory
+    from include.runs import sync_candidate_page
     from include.talent_rover.sync import resume_rows
 
-    reader = ResumeReader(ResumeCache(cache_directory(RESUME_CACHE)), params["max_resume_bytes"])
-    to_payload = candidate_payload(
-        candidate.to_payload, candidate.is_tombstone, require_resume=params["require_resume"]
-    )
-
-    def needs_resume(record: dict[str, Any]) -> bool:
-        return not candidate.is_tombstone(record)
-
     with _talent_rover(page_share=work["max_calls"]) as hook:
-        return sync_page(
+        return sync_candidate_page(
             work,  # type: ignore[arg-type]
-            to_payload,
+            lambda records, needs_resume, reader: resume_rows(hook, records, needs_resume, reader),
+            candidate.to_payload,
             candidate.is_tombstone,
-            (lambda records: resume_rows(hook, records, needs_resume, reader), reader),
+            RESUME_CACHE,
         )
 
 

@@ -80,6 +80,24 @@ class PageStager:
         self.files.append(str(page))
 
 
+# What a page's task counts (``PageSynced``), summed over the pages by the load.
+PAGE_COUNTS = (
+    "payloads",
+    "posted",
+    "created",
+    "updated",
+    "unchanged",
+    "stale",
+    "deleted",
+    "skipped",
+    "rejected",
+    "deferred",
+    "failed",
+    "downloaded",
+    "from_cache",
+)
+
+
 class PageWork(TypedDict):
     """One staged page, the item one mapped task works on, and the ATS calls it may spend."""
 
@@ -297,31 +315,13 @@ def _payloads(
 
 
 def _nothing_yet(work: PageWork, records: int) -> PageSynced:
-    zero = dict.fromkeys(
-        (
-            "payloads",
-            "posted",
-            "created",
-            "updated",
-            "unchanged",
-            "stale",
-            "rejected",
-            "failed",
-            "deleted",
-            "skipped",
-            "deferred",
-            "downloaded",
-            "from_cache",
-        ),
-        0,
-    )
     synced: dict[str, Any] = {
         "object": work["object"],
         "number": work["number"],
         "records": records,
         "rejects_file": "",
         "progress": work["progress"],
-        **zero,
+        **dict.fromkeys(PAGE_COUNTS, 0),
     }
     return cast(PageSynced, synced)
 

@@ -11,7 +11,7 @@ so that there is one load path and one window/watermark mechanism.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from include import pages
 from include.load import Loaded, RecordKind, load_payloads
-from include.pages import Extracted, PageWork, Record, ResumeRows, ToPayload
+from include.pages import PAGE_COUNTS, Extracted, PageWork, Record, ResumeRows, ToPayload, candidate_payload
 from include.posted_ledger import PostedLedger
 from include.rejects import Reject
 from include.resume_files import ResumeReader
@@ -206,21 +206,34 @@ def sync_page(
     return dict(synced)
 
 
-PAGE_COUNTS = (
-    "payloads",
-    "posted",
-    "created",
-    "updated",
-    "unchanged",
-    "stale",
-    "deleted",
-    "skipped",
-    "rejected",
-    "deferred",
-    "failed",
-    "downloaded",
-    "from_cache",
-)
+def sync_candidate_page(
+    work: PageWork,
+    resume_rows: Callable[[list[Record], Callable[[Record], bool], ResumeReader], Iterator[Record]],
+    to_payload: Callable[[Record, str | None], Mapping[str, Any]],
+    is_tombstone: Callable[[Record], bool],
+    resume_cache: str,
+) -> dict[str, Any]:
+    """Sync one page of candidates (``sync_page``), each joined with its résumé text.
+
+    ``resume_rows(records, needs_resume, reader)`` is the ATS's way to read a page's
+    résumés; they go through the résumé cache ``resume_cache`` and the
+    ``max_resume_bytes`` limit, and ``require_resume`` says whether a candidate
+    without one is skipped.
+    """
+    from include.resume_cache import ResumeCache
+
+    params = get_current_context()["params"]
+    reader = ResumeReader(ResumeCache(cache_directory(resume_cache)), params["max_resume_bytes"])
+
+    def needs_resume(record: Record) -> bool:
+        return not is_tombstone(record)
+
+    return sync_page(
+        work,
+        candidate_payload(to_payload, is_tombstone, require_resume=params["require_resume"]),
+        is_tombstone,
+        (lambda records: resume_rows(records, needs_resume, reader), reader),
+    )
 
 
 def posted_ledger_directory(kind: RecordKind) -> ObjectStoragePath:

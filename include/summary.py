@@ -5,21 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from include.pages import PAGE_COUNTS
 from include.window import parse_instant
 
+# The summary's columns: what a page counts, less the payloads and résumé figures.
 COLUMNS = (
     "object",
     "extracted",
-    "posted",
-    "created",
-    "updated",
-    "unchanged",
-    "stale",
-    "deleted",
-    "skipped",
-    "rejected",
-    "deferred",
-    "failed",
+    *(count for count in PAGE_COUNTS if count not in ("payloads", "downloaded", "from_cache")),
 )
 OBJECTS = ("candidates", "positions")
 
