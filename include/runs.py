@@ -187,7 +187,7 @@ def sync_page(
     ledger = None if params["full_resync"] else PostedLedger(posted_ledger_directory(kind))
     post = None
     if not params["dry_run"]:
-        post_records = RecruitAiHook().post_records
+        post_records = RecruitAiHook(max_in_flight=params["recruit_ai_requests_in_flight"]).post_records
 
         def post(payloads: Iterable[Mapping[str, Any]], refused: list[Reject]) -> Loaded:
             return load_payloads(post_records, kind, payloads, refused, ledger)

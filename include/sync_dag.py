@@ -75,6 +75,14 @@ def sync_params(ats: str) -> dict[str, Param]:
             minimum=0,
             description="Remove staged runs and résumé texts (personal data) older than this many days.",
         ),
+        "recruit_ai_requests_in_flight": Param(
+            8,
+            type="integer",
+            minimum=1,
+            maximum=64,
+            description="Requests each page's task keeps in flight to Recruit AI (it takes one record per "
+            "request); fewer when the instance answers 429 or 503 often.",
+        ),
         "max_resume_bytes": Param(
             10 * 1024 * 1024,
             type="integer",

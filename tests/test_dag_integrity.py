@@ -32,13 +32,14 @@ def test_talent_rover_dag_keeps_its_public_interface() -> None:
         "full_resync": False,
         "window_start": None,
         "window_end": None,
+        "recruit_ai_requests_in_flight": 8,
         "max_resume_bytes": 10 * 1024 * 1024,
         "staging_retention_days": 7,
         "bulk_threshold": 10_000,
     }
     assert dag.doc_md.strip().startswith("### Talent Rover → Recruit AI")
     assert all(task.retries >= 2 for task in dag.tasks)
-    assert {task.task_id for task in dag.tasks} >= {"check_api_limits", "report"}
+    assert {task.task_id for task in dag.tasks} >= {"check_api_limits", "sync_candidates", "report"}
 
 
 def test_bullhorn_dag_keeps_its_public_interface() -> None:
@@ -57,13 +58,14 @@ def test_bullhorn_dag_keeps_its_public_interface() -> None:
         "full_resync": False,
         "window_start": None,
         "window_end": None,
+        "recruit_ai_requests_in_flight": 8,
         "max_resume_bytes": 10 * 1024 * 1024,
         "staging_retention_days": 7,
         "employment_types": ["Job Req", "Bench Req"],
     }
     assert dag.doc_md.strip().startswith("### Bullhorn → Recruit AI")
     assert all(task.retries >= 2 for task in dag.tasks)
-    assert {task.task_id for task in dag.tasks} >= {"check_bullhorn", "report"}
+    assert {task.task_id for task in dag.tasks} >= {"check_bullhorn", "sync_candidates", "report"}
 
 
 @pytest.mark.parametrize("dag_file", ["talent_rover_to_recruit_ai.py", "bullhorn_to_recruit_ai.py"])
