@@ -220,7 +220,8 @@ def bullhorn_to_recruit_ai() -> None:
     positions = extract_positions()
     candidates = extract_candidates()
     loaded = [
-        # A candidate without a parsed résumé costs its file list and its file.
+        # A candidate without a parsed résumé costs its file list and its file; each page's
+        # task logs in (with a password login, up to 5 calls, when another took the refresh token).
         load_into_recruit_ai(
             "candidates",
             RECRUIT_AI_CANDIDATES,
@@ -228,6 +229,7 @@ def bullhorn_to_recruit_ai() -> None:
             sync_candidates,
             BULLHORN_TASKS,
             calls_per_record=2,
+            calls_per_task=5,
         ),
         load_into_recruit_ai("positions", RECRUIT_AI_POSITIONS, positions, sync_positions, BULLHORN_TASKS),
     ]

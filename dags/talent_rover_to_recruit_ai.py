@@ -94,7 +94,7 @@ def _talent_rover(page_share: int | None = None) -> Iterator[TalentRoverHook]:
     A page's task is held to its ``page_share`` of the run's calls instead (less
     what its earlier tries spent), so that pages read at once stay within the run's.
     """
-    from include.runs import calls_left, page_calls_left, record_spent, spent_earlier
+    from include.runs import calls_left, latest_usage, page_calls_left, record_spent, spent_earlier
     from include.talent_rover.api_usage import ApiBudget, ApiUsage
     from talent_rover_hook import TalentRoverHook
 
@@ -107,7 +107,7 @@ def _talent_rover(page_share: int | None = None) -> Iterator[TalentRoverHook]:
             if page_share is None
             else page_calls_left(earlier, page_share)
         ),
-        start_usage=next((ApiUsage(*e["usage"]) for e in reversed(earlier) if e["usage"]), None),
+        start_usage=ApiUsage(*latest) if (latest := latest_usage(earlier)) else None,
     )
     hook = TalentRoverHook(budget=budget)
     try:

@@ -70,7 +70,7 @@ def load_payloads(
     poster's retries are added to ``refused`` with the reason.
     """
     loaded = Loaded(posted=0, created=0, updated=0, unchanged=0, stale=0, rejected=0, failed=0)
-    in_flight: dict[str, Mapping[str, Any]] = {}  # id → payload, until its outcome (at most a chunk)
+    in_flight: dict[str, Mapping[str, Any]] = {}  # id → payload, until its outcome (at most those in flight)
 
     def to_post() -> Iterator[Mapping[str, Any]]:
         for payload in payloads:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any, TypedDict, cast
 
@@ -99,13 +99,13 @@ PAGE_COUNTS = (
 
 
 class PageWork(TypedDict):
-    """One staged page, the item one mapped task works on, and the ATS calls it may spend."""
+    """The staged page (or few pages) one mapped task works on, and the ATS calls it may spend."""
 
     object: str  # "candidates" or "positions"
     kind: RecordKind
-    page: str | None  # None for an empty window: one task still runs, so that the load follows
-    number: int  # from 1, in stamp order
-    max_calls: int  # this page's share of what is left of the run's ATS calls (résumés)
+    pages: list[str]  # none for an empty window: one task still runs, so that the load follows
+    number: int  # from 1, in staging order
+    max_calls: int  # this item's share of what is left of the run's ATS calls (résumés, a login)
     progress: Progress  # how much of its window the extract covered
 
 
@@ -138,8 +138,9 @@ def share_calls(needs: Sequence[int], left: int) -> list[int]:
 
     The shares never add up to more than ``left``, so pages read at once, on any
     workers, keep the run within its budget. When the pages cannot all have what
-    they may need, the earliest (the oldest changes) come first, so the
-    watermark moves as far as it can.
+    they may need, the first staged come first (the extract stages in
+    ``SystemModstamp`` or ``dateLastModified`` order), so the watermark tends to
+    move as far as it can.
     """
     shares = []
     for need in needs:
@@ -150,40 +151,49 @@ def share_calls(needs: Sequence[int], left: int) -> list[int]:
 
 
 def page_work(
-    extracted: Extracted, kind: RecordKind, calls_needed: Callable[[int], int], calls_left: int
+    extracted: Extracted,
+    kind: RecordKind,
+    calls_needed: Callable[[int], int],
+    calls_left: int,
+    *,
+    max_items: int = 1024,
 ) -> list[PageWork]:
-    """Return one work item per staged page (at least one), sharing ``calls_left`` among them.
+    """Return the work items of the mapped page tasks: one per staged page, at least one.
 
-    ``calls_needed(records)`` is the most ATS calls a page of that many records
-    may cost (its résumés); ``share_calls`` splits the calls.
+    A window of more than ``max_items`` pages (Airflow's ``[core] max_map_length``)
+    gives each item a few consecutive pages instead. ``calls_needed(records)`` is
+    the most ATS calls an item of that many records may cost; ``share_calls``
+    splits ``calls_left`` among the items.
     """
-    counts = [count_jsonl(path) for path in extracted["files"]]
-    shares = share_calls([calls_needed(count) for count in counts], calls_left)
-    pages: list[str | None] = [*extracted["files"]] or [None]
+    files = extracted["files"]
+    size = max(1, math.ceil(len(files) / max_items))
+    groups = [files[start : start + size] for start in range(0, len(files), size)] or [[]]
+    needs = [calls_needed(sum(count_jsonl(path) for path in group)) if group else 0 for group in groups]
     return [
         PageWork(
             object=extracted["object"],
             kind=kind,
-            page=page,
+            pages=group,
             number=number,
-            max_calls=shares[number - 1] if page else 0,
+            max_calls=share if group else 0,
             progress=extracted["progress"],
         )
-        for number, page in enumerate(pages, start=1)
+        for number, (group, share) in enumerate(zip(groups, share_calls(needs, calls_left), strict=True), 1)
     ]
 
 
-def resume_calls_needed(per_record: int, records_per_lookup: int) -> Callable[[int], int]:
-    """The most calls a page of candidates may cost: ``per_record`` each, plus a lookup per so many."""
+def resume_calls_needed(per_record: int, records_per_lookup: int, per_task: int = 0) -> Callable[[int], int]:
+    """The most calls an item of candidates may cost: ``per_record`` each, a lookup per so many, a login."""
 
     def needed(records: int) -> int:
         lookups = math.ceil(records / records_per_lookup) if records_per_lookup else 0
-        return per_record * records + 2 * lookups  # a lookup may run over a second query page
+        # A lookup may run over a second query page.
+        return per_record * records + 2 * lookups + (per_task if records else 0)
 
     return needed
 
 
-ResumeRows = Callable[[list[Record]], Iterator[Record]]
+ResumeRows = Callable[[list[Record]], Generator[Record]]
 PostPayloads = Callable[[Iterable[Mapping[str, Any]], list[Reject]], Loaded]
 ToPayload = Callable[[Record, Record | None], Mapping[str, Any]]
 
@@ -213,7 +223,7 @@ def sync_page(
     Every payload is staged; every refused record goes to the page's rejects file.
     """
     kind, number = work["kind"], work["number"]
-    records = list(read_jsonl(work["page"])) if work["page"] else []
+    records = [record for page in work["pages"] for record in read_jsonl(page)]
     synced = _nothing_yet(work, len(records))
     refused: list[Reject] = []
     stop: list[ApiLimitReached] = []
@@ -224,6 +234,9 @@ def sync_page(
         else ((record, None) for record in records)
     )
     with ExitStack() as files:
+        # Closed on the way out, an error included: the résumé reads still in flight
+        # finish (and their calls are counted) before the task records what it spent.
+        files.callback(pairs.close)
         write_payload = files.enter_context(jsonl_writer(directory / f"{kind}-payloads-{number:05d}.jsonl"))
         write_resume = (
             files.enter_context(jsonl_writer(directory / f"{kind}-resumes-{number:05d}.jsonl"))
@@ -240,6 +253,7 @@ def sync_page(
             write_payload=write_payload,
             write_resume=write_resume,
         )
+        files.callback(mapped.close)
         if post is None:
             for _payload in mapped:
                 pass
@@ -261,23 +275,26 @@ def sync_page(
 
 def _with_resumes(
     records: list[Record], rows: ResumeRows, stop: list[ApiLimitReached], deferred_stamps: list[str]
-) -> Iterator[tuple[Record, Record]]:
+) -> Generator[tuple[Record, Record]]:
     """Pair each record with its résumé row; once the API limit stops the rows, with a deferral.
 
     The limit is appended to ``stop``, and each deferred record's stamp to ``deferred_stamps``.
     """
     read = rows(records)
-    for record in records:
-        if not stop:
-            try:
-                row = next(read)
-            except ApiLimitReached as limit:
-                stop.append(limit)
-            else:
-                yield record, row
-                continue
-        deferred_stamps.append(record[STAMP])
-        yield record, {ID: record[ID], "deferred": True}
+    try:
+        for record in records:
+            if not stop:
+                try:
+                    row = next(read)
+                except ApiLimitReached as limit:
+                    stop.append(limit)
+                else:
+                    yield record, row
+                    continue
+            deferred_stamps.append(record[STAMP])
+            yield record, {ID: record[ID], "deferred": True}
+    finally:
+        read.close()
 
 
 def _payloads(
@@ -290,7 +307,7 @@ def _payloads(
     refused: list[Reject],
     write_payload: Callable[[Mapping[str, Any]], None],
     write_resume: Callable[[Mapping[str, Any]], None] | None,
-) -> Iterator[Mapping[str, Any]]:
+) -> Generator[Mapping[str, Any]]:
     """Map each record as the poster asks for it (memory stays flat), staging rows and payloads on the way."""
     for record, row in pairs:
         if write_resume is not None and row is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -88,7 +88,7 @@ class ResumeReader:
 
 def in_order(
     read: Callable[[Item], Row], items: Iterable[Item], in_flight: int = RESUMES_IN_FLIGHT
-) -> Iterator[Row]:
+) -> Generator[Row]:
     """Yield ``read(item)`` for each item, in order, with at most ``in_flight`` being read at once.
 
     Only ``in_flight`` results are ever read ahead of the consumer, so memory

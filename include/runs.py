@@ -2,8 +2,8 @@
 
 Called from inside tasks (they read the running task's context): which objects
 the run selected, its staging directory, each object's window and watermark,
-the run's ledger of API calls, loading into Recruit AI (fanned out over the
-staged payload files by dynamic task mapping), and the report. Both
+the run's ledger of API calls, syncing each staged page into Recruit AI (one
+dynamically mapped task per page), the load that sums the pages up, and the report. Both
 ``talent_rover_to_recruit_ai`` and ``bullhorn_to_recruit_ai`` go through these,
 so that there is one load path and one window/watermark mechanism.
 """
@@ -11,7 +11,7 @@ so that there is one load path and one window/watermark mechanism.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -133,6 +133,15 @@ def calls_left(spent: Sequence[Mapping[str, Any]], max_calls_per_run: int) -> in
     return max(0, max_calls_per_run - sum(entry["calls"] for entry in spent))
 
 
+def latest_usage(spent: Sequence[Mapping[str, Any]]) -> list[int] | None:
+    """Return the ATS's latest word on the daily allowance among ``spent``, as ``[used, max]``, if any.
+
+    The latest in time: page tasks that ran at once recorded theirs in any order.
+    """
+    said = [entry for entry in spent if entry.get("usage")]
+    return list(max(said, key=lambda entry: entry.get("at", 0))["usage"]) if said else None
+
+
 def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
     """Record this try's calls and the last API usage it saw, for later tasks, retries and the report.
 
@@ -145,6 +154,7 @@ def record_spent(calls: int, usage: Sequence[int] | None = None) -> None:
     map_index = ti.map_index if ti.map_index is not None else -1
     entry = {
         "task_id": ti.task_id,
+        "at": datetime.now(UTC).timestamp(),
         "map_index": map_index,
         "try_number": ti.try_number,
         "calls": calls,
@@ -176,7 +186,9 @@ def sync_page(
     A large window spreads over as many tasks as it has pages, and Celery or
     Kubernetes workers share them. A record that could not be posted after the
     hook's retries fails this task only: its retry does this one page again
-    (résumés come from the cache, and records already posted are not sent again).
+    (résumés read already come from the cache, records already posted are not
+    sent again). A retry has what is left of the page's share of API calls: what
+    it cannot read then is deferred to the next run, never lost.
     With ``dry_run`` the payloads are staged and nothing is posted.
     """
     from recruit_ai_hook import RecruitAiHook
@@ -208,7 +220,7 @@ def sync_page(
 
 def sync_candidate_page(
     work: PageWork,
-    resume_rows: Callable[[list[Record], Callable[[Record], bool], ResumeReader], Iterator[Record]],
+    resume_rows: Callable[[list[Record], Callable[[Record], bool], ResumeReader], Generator[Record]],
     to_payload: Callable[[Record, str | None], Mapping[str, Any]],
     is_tombstone: Callable[[Record], bool],
     resume_cache: str,
@@ -314,7 +326,7 @@ def report(ats_tasks: Sequence[str], ats_name: str) -> dict[str, Any]:
         {task_id: ti.xcom_pull(task_ids=task_id) or {} for task_id in REPORTED_TASKS},
         api_calls=sum(entry.get("calls", 0) for entry in spent),
         max_api_calls=context["params"]["max_api_calls_per_run"],
-        allowance=next((entry["usage"] for entry in reversed(spent) if entry.get("usage")), None),
+        allowance=latest_usage(spent),
     )
     write_json(staging_directory() / "summary.json", summary)
     log.info("Sync summary\n%s", summary_text(summary, ats_name))

@@ -44,7 +44,7 @@ def run_summary(
     ``allowance`` the ATS's last word on the org's daily allowance, as
     ``(used, max)``, when it has one (Salesforce does, Bullhorn does not).
 
-    ``deleted`` counts tombstones posted; ``unchanged`` records Recruit AI already
+    ``deleted`` counts the tombstones made (posted, or unchanged); ``unchanged`` records Recruit AI already
     held as they are, and ``stale`` records it holds a newer version of (neither is
     sent again); ``skipped`` records left out on
     purpose (no résumé); ``deferred`` records the API limit left to the next

@@ -100,20 +100,32 @@ def pages(
     *,
     calls_per_record: int,
     records_per_lookup: int,
+    calls_per_task: int,
 ) -> list[dict[str, Any]]:
     """One work item per staged page for the mapped ``sync_<object>`` tasks, with its share of ATS calls.
 
-    A page may cost ``calls_per_record`` calls a record, plus a lookup per
-    ``records_per_lookup`` records (0: none); the run's calls left are shared out
-    so that pages read at once stay within ``max_api_calls_per_run``.
+    A page may cost ``calls_per_record`` calls a record, a lookup per
+    ``records_per_lookup`` records (0: none) and ``calls_per_task`` (a login); the
+    run's calls left are shared out so that pages read at once stay within
+    ``max_api_calls_per_run``. A window of more pages than Airflow maps
+    (``[core] max_map_length``) puts a few pages in each item.
     """
+    from airflow.configuration import conf
+
     from include.pages import page_work, resume_calls_needed
     from include.runs import calls_left, spent_earlier
 
     max_calls = get_current_context()["params"]["max_api_calls_per_run"]
     left = calls_left(spent_earlier(ats_tasks), max_calls)
-    needed = resume_calls_needed(calls_per_record, records_per_lookup)
-    return [dict(work) for work in page_work(extracted, kind, needed, left)]  # type: ignore[arg-type]
+    needed = resume_calls_needed(calls_per_record, records_per_lookup, calls_per_task)
+    items = page_work(
+        extracted,  # type: ignore[arg-type]
+        kind,  # type: ignore[arg-type]
+        needed,
+        left,
+        max_items=conf.getint("core", "max_map_length"),
+    )
+    return [dict(work) for work in items]
 
 
 @task
@@ -133,6 +145,7 @@ def load_into_recruit_ai(
     *,
     calls_per_record: int = 0,
     records_per_lookup: int = 0,
+    calls_per_task: int = 0,
 ) -> XComArg:
     """Wire ``<kind>_pages ─ sync_<name>[one per staged page] ─ load_<name>`` after an extract.
 
@@ -147,6 +160,7 @@ def load_into_recruit_ai(
         ats_tasks,
         calls_per_record=calls_per_record,
         records_per_lookup=records_per_lookup,
+        calls_per_task=calls_per_task,
     )
     synced = sync_page.expand(work=work)
     return load.override(task_id=f"load_{name}", outlets=[asset])(name, kind, extracted, synced)  # type: ignore[arg-type]

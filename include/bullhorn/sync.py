@@ -19,7 +19,7 @@ Calls, at the floor Bullhorn allows:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -180,7 +180,7 @@ def resume_rows(
     records: list[Record],
     needs_resume: Callable[[Record], bool],
     reader: ResumeReader,
-) -> Iterator[Record]:
+) -> Generator[Record]:
     """Yield one page's résumé rows, in order: the parsed ``description``, else the résumé file.
 
     One at a time, ahead of the posts of the rows before it (``BullhornHook``'s

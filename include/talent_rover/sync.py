@@ -1,14 +1,15 @@
-"""The Talent Rover side of a sync: extract a window, find résumés, map records.
+"""The Talent Rover side of a sync: extract a window, and read a page's résumés.
 
-Each step reads and writes staged JSON Lines files, one per page, and returns
-a small manifest (paths and counts) for XCom. The Salesforce client is passed
+The extract writes staged JSON Lines files, one per page, and returns a small
+manifest (paths and counts) for XCom; ``resume_rows`` yields the résumé rows
+of one page for ``include.pages.sync_page``. The Salesforce client is passed
 in, so the steps run the same against the sandbox and a real org.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any, Protocol
@@ -249,7 +250,7 @@ def resume_rows(
     records: list[Record],
     needs_resume: Callable[[Record], bool],
     reader: ResumeReader,
-) -> Iterator[Record]:
+) -> Generator[Record]:
     """Yield one page's résumé rows, in order (``include.pages.sync_page``'s ``resumes``).
 
     Résumé documents are looked up for many candidates per query (``IN (…)``),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +71,9 @@ def test_page_work_is_one_item_per_staged_page_with_its_share(tmp_path: Path) ->
     files = [_stage(directory, "p1.jsonl", 30), _stage(directory, "p2.jsonl", 20, 30)]
     extracted = Extracted(object="candidates", files=files, records=50, progress=COVERED)  # type: ignore[typeddict-item]
     work = page_work(extracted, "candidate", resume_calls_needed(1, 0), 40)
-    assert [(item["page"], item["number"], item["max_calls"]) for item in work] == [
-        (files[0], 1, 30),
-        (files[1], 2, 10),
+    assert [(item["pages"], item["number"], item["max_calls"]) for item in work] == [
+        ([files[0]], 1, 30),
+        ([files[1]], 2, 10),
     ]
     assert all(item["kind"] == "candidate" and item["progress"] == COVERED for item in work)
 
@@ -81,7 +81,19 @@ def test_page_work_is_one_item_per_staged_page_with_its_share(tmp_path: Path) ->
 def test_an_empty_window_is_still_one_page_so_that_the_load_follows() -> None:
     extracted = Extracted(object="positions", files=[], records=0, progress=COVERED)  # type: ignore[typeddict-item]
     [only] = page_work(extracted, "position", resume_calls_needed(0, 0), 10)
-    assert (only["page"], only["number"], only["max_calls"]) == (None, 1, 0)
+    assert (only["pages"], only["number"], only["max_calls"]) == ([], 1, 0)
+
+
+def test_more_pages_than_airflow_maps_share_items(tmp_path: Path) -> None:
+    directory = ObjectStoragePath(tmp_path.as_uri())
+    files = [_stage(directory, f"p{n}.jsonl", 10, 10 * n) for n in range(7)]
+    extracted = Extracted(object="candidates", files=files, records=70, progress=COVERED)  # type: ignore[typeddict-item]
+    work = page_work(extracted, "candidate", resume_calls_needed(2, 0, per_task=5), 10_000, max_items=3)
+    assert [item["pages"] for item in work] == [files[0:3], files[3:6], files[6:7]]
+    # Each item may need 2 calls a record and one login; the spare is shared evenly.
+    needs = [2 * 30 + 5, 2 * 30 + 5, 2 * 10 + 5]
+    spare = (10_000 - sum(needs)) // 3
+    assert [item["max_calls"] for item in work] == [need + spare for need in needs]
 
 
 def test_in_order_keeps_order_and_reads_at_most_in_flight_ahead() -> None:
@@ -144,7 +156,7 @@ class Poster:
 
 def _work(path: str, number: int = 1) -> PageWork:
     return PageWork(
-        object="candidates", kind="candidate", page=path, number=number, max_calls=100, progress=COVERED
+        object="candidates", kind="candidate", pages=[path], number=number, max_calls=100, progress=COVERED
     )  # type: ignore[typeddict-item]
 
 
@@ -222,3 +234,35 @@ def test_a_dry_run_stages_the_payloads_and_posts_nothing(tmp_path: Path) -> None
     )
     assert (synced["payloads"], synced["posted"]) == (3, 0)
     assert len(list(read_jsonl(directory / "candidate-payloads-00003.jsonl"))) == 3
+
+
+def test_an_error_while_posting_lets_the_resume_reads_finish_before_the_task_ends(tmp_path: Path) -> None:
+    directory = ObjectStoragePath(tmp_path.as_uri())
+    page = _stage(directory, "candidates-page-00004.jsonl", 20)
+    reader = ResumeReader(ResumeCache(directory / "cache"), 1000)
+    started: list[str] = []
+    ended: list[str] = []
+
+    def read(record: dict[str, Any]) -> dict[str, Any]:
+        started.append(record["Id"])
+        time.sleep(0 if record["Id"] == "c0" else 0.3)  # the first row is in hand before the others
+        ended.append(record["Id"])
+        return {"Id": record["Id"], "text": "résumé"}
+
+    def rows(records: list[dict[str, Any]]) -> Generator[dict[str, Any]]:
+        yield from in_order(read, records, in_flight=4)
+
+    def post(payloads: Iterable[Mapping[str, Any]], refused: list[Reject]) -> Loaded:
+        next(iter(payloads))
+        raise RuntimeError("Recruit AI refused the key")
+
+    mapper = candidate_payload(_to_payload, lambda record: False, require_resume=True)
+    try:
+        sync_page(_work(page, 4), directory, mapper, lambda record: False, post=post, resumes=(rows, reader))
+    except RuntimeError:
+        # While the error is on its way out (the hook's context records the calls spent
+        # then), every read that started has ended, so its API call is counted.
+        assert sorted(started) == sorted(ended)
+    else:
+        pytest.fail("the posting error did not come through")
+    assert len(started) < 20
