@@ -276,9 +276,15 @@ class TalentRoverHook(SalesforceHook):
             self._in_flight += 1
 
     def _answered(self, usage: ApiUsage | None) -> None:
-        """Take a call off those in flight, with the usage its answer reported (if any)."""
+        """Take a call off those in flight, with the usage its answer reported (if any).
+
+        Answers to calls sent at once may arrive out of order, and an earlier
+        answer reports an older, lower usage: the highest seen is kept, so the
+        calls still in flight are never counted against too low a figure.
+        """
         with self._calls_lock:
-            if usage is not None:
+            last = self.last_usage
+            if usage is not None and (last is None or usage.max != last.max or usage.used > last.used):
                 self.last_usage = usage
             self._in_flight -= 1
 

@@ -95,3 +95,18 @@ def test_threads_sharing_a_hook_never_overshoot_its_budget(services: Any) -> Non
     assert hook.calls_made == 5
     # The org's counter agrees (the login is no API call).
     assert services.salesforce_state()["api_usage"]["used"] - before == 5
+
+
+def test_an_older_usage_answered_late_does_not_lower_the_usage_seen(services: Any) -> None:
+    from include.talent_rover.api_usage import ApiBudget, ApiLimitReached, ApiUsage
+
+    # Two downloads sent at once: the second is answered first, at the threshold; the
+    # first's answer, with the older and lower figure, arrives after it.
+    hook = TalentRoverHook(budget=ApiBudget(max_usage_pct=80, start_usage=ApiUsage(11_998, 15_000)))
+    hook._reserve_call()
+    hook._reserve_call()
+    hook._answered(ApiUsage(12_000, 15_000))
+    hook._answered(ApiUsage(11_999, 15_000))
+    assert hook.last_usage == ApiUsage(12_000, 15_000)
+    with pytest.raises(ApiLimitReached, match="12000 of 15000"):
+        hook._reserve_call()
