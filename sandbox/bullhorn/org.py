@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.bullhorn.schema import ENTITIES, EntityDef
-from sandbox.salesforce.documents import FileSpec, ascii_fold, render
+from sandbox.salesforce.documents import FileSpec, ascii_fold, render, render_in_pool
 from sandbox.salesforce.vocabulary import (
     CONTACT_TITLES,
     EMAIL_DOMAINS,
@@ -206,7 +206,7 @@ class Org:
             if content is not None:
                 self._rendered.move_to_end(attached.id)
                 return content
-        content = render(attached.spec)
+        content = render_in_pool(attached.spec)
         with self._render_lock:
             self._rendered[attached.id] = content
             while len(self._rendered) > _RENDER_CACHE_SIZE:

@@ -3,11 +3,12 @@
 No file body is stored: a ``FileSpec`` (document id, kind, version, format and
 the contact as it was when the file was written) renders the same text every
 time, so an org of 100,000 candidates costs no file memory. Formats: PDF
-(fpdf2, some running to several pages), DOCX (python-docx, bullets as the
-"List Bullet" style), ODT (an OpenDocument zip written here: content.xml with
-headings, a bulleted list and bold entries, plus its manifest), RTF (written
-here: Windows-1252 escapes for Western letters, ``\\uN?`` for the rest), plain
-text (UTF-8, or Windows-1252 with CRLF line ends when the text fits it) and HTML.
+(fpdf2, some running to several pages), DOCX (python-docx's default template,
+with a body of Title, Heading 1, "List Bullet" and bold paragraphs), ODT (an
+OpenDocument zip written here: content.xml with headings, a bulleted list and
+bold entries, plus its manifest), RTF (written here: Windows-1252 escapes for
+Western letters, ``\\uN?`` for the rest), plain text (UTF-8, or Windows-1252
+with CRLF line ends when the text fits it) and HTML.
 
 Word 97-2003 DOC files are not generated: no maintained pure-Python library
 writes them. ``tests/fixtures/*.doc`` holds a few real ones, converted once by
@@ -18,6 +19,15 @@ fits Latin-1 once bullets, dashes and the euro sign are spelled in ASCII is set
 in Helvetica (fast). Any other (Łukasz, Dvořák, Łódź) embeds DejaVu Sans from
 the machine (Debian's fonts-dejavu-core, or matplotlib's copy); where no
 DejaVu Sans is found, its text is transliterated to Latin-1 (Łukasz → Lukasz).
+
+Speed: a real org serves stored bytes, while this sandbox makes them on the cores
+the sync under test shares. So the servers render in worker processes
+(``render_in_pool``), off the GIL their requests need; DejaVu is cut down once
+to the Latin-1 and Latin Extended-A letters and the punctuation the generator
+writes (``pdf_font_cut``: parsing and subsetting the whole 700 KB font took
+100 ms a file), and only text beyond that, never generated, embeds the whole
+font; a DOCX is the default template, compressed once, with its own body
+appended (python-docx parsed 350 KB of styles per file).
 ``document_text`` returns the text exactly as rendered, so what an extractor
 reads can be compared with it.
 """
@@ -25,20 +35,28 @@ reads can be compared with it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import importlib.util
 import io
+import multiprocessing
+import os
 import random
 import struct
+import tempfile
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from docx import Document
+from fontTools import subset
 from fpdf import FPDF, XPos, YPos
 
 from sandbox.salesforce.vocabulary import (
@@ -145,6 +163,34 @@ def render(spec: FileSpec) -> bytes:
     if spec.file_format == "rtf":
         return _rtf(blocks, spec)
     return _plain_text(spec)
+
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def render_in_pool(spec: FileSpec) -> bytes:
+    """Render the file's bytes in a worker process (started on first use, shared by the process).
+
+    Rendering a PDF or DOCX is CPU work: in a server's request thread it would hold
+    the GIL every other request needs, and use one core. A real org serves stored
+    bytes; this keeps the sandbox's cost of making them off the API's path. A broken
+    pool (a worker killed) is replaced by rendering here.
+    """
+    global _pool  # noqa: PLW0603 -- one pool per process, made on first use
+    with _pool_lock:
+        if _pool is None:
+            workers = min(4, os.cpu_count() or 1)
+            # Spawned, not forked: the servers' threads may hold locks a fork would copy held.
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = _pool
+    try:
+        return pool.submit(render, spec).result()
+    except BrokenProcessPool:
+        with _pool_lock:
+            if _pool is pool:
+                _pool = None
+        return render(spec)
 
 
 def _name_parts(contact: Mapping[str, Any]) -> list[str]:
@@ -277,6 +323,44 @@ def unicode_pdf_font() -> Path | None:
     return None
 
 
+# Latin-1 and Latin Extended-A letters, dashes, quotes, bullets and the euro sign.
+_CUT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2027), (0x20AC, 0x20AC))
+_CUT_CHARACTERS = frozenset(chr(code) for first, last in _CUT_RANGES for code in range(first, last + 1))
+_cut_lock = threading.Lock()
+
+
+@functools.cache
+def pdf_font_cut(font: Path) -> Path:
+    """``font`` cut down to ``_CUT_RANGES`` (the bold face beside it), made once per machine.
+
+    The cut goes to the temporary directory under a name that says which font file
+    and ranges it comes from, so every process (the render pool's workers, the next
+    run) reuses it; it is written under a temporary name and moved into place, so a
+    reader never sees half a font.
+    """
+    with _cut_lock:
+        stat = font.stat()
+        source = repr((str(font), stat.st_size, stat.st_mtime_ns, _CUT_RANGES))
+        tag = hashlib.sha256(source.encode()).hexdigest()
+        directory = Path(tempfile.gettempdir()) / f"sandbox-pdf-font-{tag[:16]}"
+        directory.mkdir(exist_ok=True)
+        faces = [font, *([font.with_name("DejaVuSans-Bold.ttf")] if _has_bold(font) else [])]
+        for face in faces:
+            if (directory / face.name).is_file():
+                continue
+            options = subset.Options()
+            options.name_IDs = ["*"]  # keep the family name PDF readers show
+            options.notdef_outline = True
+            cutter = subset.Subsetter(options)
+            cutter.populate(unicodes=[ord(char) for char in _CUT_CHARACTERS])
+            cut = subset.load_font(str(face), options)
+            cutter.subset(cut)
+            with tempfile.NamedTemporaryFile(dir=directory, suffix=".part", delete=False) as part:
+                subset.save_font(cut, part.name, options)
+            os.replace(part.name, directory / face.name)
+        return directory / font.name
+
+
 def _fits_latin1(text: str) -> bool:
     try:
         text.encode("latin-1")
@@ -329,6 +413,8 @@ def _pdf(blocks: list[Block], spec: FileSpec, font: Path | None) -> bytes:
     family, bullet = "Helvetica", "-"
     if font is not None:
         family, bullet = "DejaVu", "•"
+        if all(_CUT_CHARACTERS.issuperset(block.text) for block in blocks):
+            font = pdf_font_cut(font)
         pdf.add_font(family, "", str(font))
         pdf.add_font(family, "B", str(font.with_name("DejaVuSans-Bold.ttf") if _has_bold(font) else font))
     pdf.add_page()
@@ -344,25 +430,61 @@ def _pdf(blocks: list[Block], spec: FileSpec, font: Path | None) -> bytes:
     return bytes(pdf.output())
 
 
+_DOCX_BODY, _DOCX_CORE = "word/document.xml", "docProps/core.xml"
+# python-docx's default template's style ids (Word's "Title", "Heading 1", "List Bullet").
+_DOCX_STYLE_IDS = {"title": "Title", "heading": "Heading1", "bullet": "ListBullet"}
+_DOCX_CORE_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:creator>Talent Rover</dc:creator><cp:revision>1</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+    "</cp:coreProperties>"
+)
+
+
+@functools.cache
+def _docx_skeleton() -> tuple[bytes, str, str]:
+    """python-docx's default document without its body and core properties, and the body's two ends.
+
+    Every file is this package (styles, numbering, theme, compressed once) with its
+    own ``document.xml`` and ``core.xml`` appended: building each with python-docx
+    parsed the 350 KB of styles every time.
+    """
+    template = io.BytesIO()
+    Document().save(template)
+    skeleton = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(skeleton, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename not in (_DOCX_BODY, _DOCX_CORE):
+                target.writestr(item, source.read(item))
+        body = source.read(_DOCX_BODY).decode("utf-8")
+    opening, closing = body.index("<w:body>") + len("<w:body>"), body.index("<w:sectPr")
+    return skeleton.getvalue(), body[:opening], body[closing:]
+
+
+def _docx_paragraph(block: Block) -> str:
+    text = f'<w:t xml:space="preserve">{html.escape(block.text, quote=False)}</w:t>'
+    if block.style == "entry":
+        return f"<w:p><w:r><w:rPr><w:b/></w:rPr>{text}</w:r></w:p>"
+    style = _DOCX_STYLE_IDS.get(block.style)
+    properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f"<w:p>{properties}<w:r>{text}</w:r></w:p>"
+
+
 def _docx(blocks: list[Block], spec: FileSpec) -> bytes:
-    document = Document()
-    properties = document.core_properties
-    properties.author = "Talent Rover"
-    properties.title = f"{spec.kind} v{spec.version}"
-    properties.created = properties.modified = spec.created.replace(tzinfo=None)
-    for block in blocks:
-        if block.style == "title":
-            document.add_heading(block.text, level=0)
-        elif block.style == "heading":
-            document.add_heading(block.text, level=1)
-        elif block.style == "bullet":
-            document.add_paragraph(block.text, style="List Bullet")
-        elif block.style == "entry":
-            document.add_paragraph().add_run(block.text).bold = True
-        else:
-            document.add_paragraph(block.text)
-    buffer = io.BytesIO()
-    document.save(buffer)
+    skeleton, opening, closing = _docx_skeleton()
+    body = opening + "".join(_docx_paragraph(block) for block in blocks) + closing
+    core = _DOCX_CORE_XML.format(
+        title=html.escape(f"{spec.kind} v{spec.version}", quote=False),
+        stamp=spec.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    buffer = io.BytesIO(skeleton)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(_DOCX_CORE, core)
+        package.writestr(_DOCX_BODY, body)
     return buffer.getvalue()
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sandbox.salesforce.documents import CONTENT_TYPES, FileSpec, ascii_fold, document_text, render
+from sandbox.salesforce.documents import CONTENT_TYPES, FileSpec, ascii_fold, document_text, render_in_pool
 from sandbox.salesforce.ids import make_id
 from sandbox.salesforce.schema import (
     CONTENT_DOCUMENT_PREFIX,
@@ -147,7 +147,7 @@ class Org:
             if content is not None:
                 self._rendered.move_to_end(file_id)
         if content is None:
-            content = render(spec)
+            content = render_in_pool(spec)
             with self._render_lock:
                 self._rendered[file_id] = content
                 while len(self._rendered) > _RENDER_CACHE_SIZE:

@@ -286,6 +286,8 @@ _CONTACTS = {
     "latin": {"Id": "003A", "FirstName": "Zoë", "LastName": "Ó Súilleabháin", "MailingCity": "Zürich"},
     "polish": {"Id": "003B", "FirstName": "Łukasz", "LastName": "Wiśniewski", "MailingCity": "Łódź"},
     "chinese": {"Id": "003C", "FirstName": "芳", "LastName": "王", "MailingCity": "北京"},
+    # Beyond the Latin cut of the PDF font the generator uses: a PDF embeds the whole font.
+    "greek": {"Id": "003D", "FirstName": "Γιώργος", "LastName": "Παπαδόπουλος", "MailingCity": "Αθήνα"},
 }
 
 
