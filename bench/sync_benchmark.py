@@ -19,9 +19,11 @@ fresh subprocess so that its memory is its own:
    from earlier tasks, so the growth over the RSS at the task's start is shown too.
 
 Salesforce API calls come from the sandbox's ``GET /sandbox/state`` (``calls_by_route``),
-Recruit AI requests from its ``GET /sandbox/stats``. The floor is ``ceil(N/2000)``
-query pages per object, one ``/limits`` call, one résumé-document lookup per 500
-candidates (``IN (…)``) and one download per candidate whose current résumé names a file.
+Recruit AI requests from its ``GET /sandbox/stats``. The floor is, per object, the
+cheaper of ``ceil(N/2000)`` REST query pages and a Bulk API 2.0 query job (create, the
+expected polls, a result page per 25,000 records, a describe, delete), one ``/limits``
+call, one résumé-document lookup per 500 candidates (``IN (…)``) and one download per
+candidate whose current résumé names a file.
 ``--latency-ms`` adds that latency to every sandbox Recruit AI answer (both runs).
 """
 
@@ -46,7 +48,6 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 DAG_ID = "talent_rover_to_recruit_ai"
 RESULTS = PROJECT / "bench" / "results"
-QUERY_PAGE = 2000  # records per REST query page at the largest batch size
 IDS_PER_LOOKUP = 500  # candidates per résumé-document lookup (include.talent_rover.soql.MAX_IDS_PER_QUERY)
 STAGES = {
     "extract": ("extract_positions", "extract_candidates"),
@@ -317,13 +318,15 @@ def salesforce_floor(result: SizeResult) -> int:
     # Tombstones need no résumé lookup.
     alive = candidates - loaded.get("deleted", 0)
     downloads = loaded.get("downloaded", 0) + loaded.get("from_cache", 0)
-    return (
-        math.ceil(candidates / QUERY_PAGE)
-        + math.ceil(positions / QUERY_PAGE)
-        + 1
-        + math.ceil(alive / IDS_PER_LOOKUP)
-        + downloads
-    )
+    lookups = math.ceil(alive / IDS_PER_LOOKUP)
+    return query_floor(candidates) + query_floor(positions) + 1 + lookups + downloads
+
+
+def query_floor(records: int) -> int:
+    """The fewer calls of the two ways to read ``records`` of one object: REST pages, or a Bulk query job."""
+    from include.talent_rover.bulk import bulk_calls, rest_calls
+
+    return min(rest_calls(records), bulk_calls(records))
 
 
 def figures(result: SizeResult) -> dict[str, float]:

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 import olefile
-from docx import Document
+from docx.oxml import parse_xml
 from lxml import etree
 from pypdf import PasswordType, PdfReader
 from striprtf.striprtf import rtf_to_text
@@ -91,8 +91,9 @@ _UNSUPPORTED_MAGIC = {
 }
 
 # What a ZIP holds, by a member that only that kind of file has.
+_ZIP_DOCX_BODY = "word/document.xml"
 _ZIP_MEMBERS = {
-    "word/document.xml": "docx",
+    _ZIP_DOCX_BODY: "docx",
     "xl/workbook.xml": "unsupported format (Excel workbook)",
     "ppt/presentation.xml": "unsupported format (PowerPoint presentation)",
 }
@@ -265,7 +266,10 @@ _DOCX_PARAGRAPHS = etree.XPath(".//w:p[not(ancestor::mc:Fallback)]", namespaces=
 def _docx_text(content: bytes) -> str:
     """Return the text of a DOCX's body, one line per paragraph (table cells included), in order."""
     try:
-        body = Document(io.BytesIO(content)).element.body
+        # Only the body part: opening the whole package with python-docx parsed every
+        # part, the styles' hundreds of KB included, for each file.
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            body = parse_xml(package.read(_ZIP_DOCX_BODY)).body
         return "\n".join(paragraph.text for paragraph in _DOCX_PARAGRAPHS(body))
     except Exception as error:  # python-docx, zipfile and lxml all raise on broken files
         raise UnreadableResume(f"corrupt DOCX: {type(error).__name__}") from None

@@ -239,6 +239,19 @@ def test_files_of_every_format_hold_the_text_they_were_made_from(salesforce_org:
     assert len(seen) == 24, "every format, long and short, ASCII and not"
 
 
+def test_the_server_serves_the_files_render_makes_in_its_worker_processes(salesforce_org: Org) -> None:
+    served: dict[tuple[str, bool], bool] = {}
+    for document_id, document in salesforce_org.tables["TR1__ContactDocument__c"].items():
+        spec = salesforce_org.file_spec(document_id)
+        key = (spec.file_format, full_name(spec.contact).isascii())
+        if key in served:
+            continue
+        # Org.file renders in the worker pool; render is this process's own.
+        served[key] = _file_of(salesforce_org, document).content == documents.render(spec)
+    assert len(served) == 12, "every format, with an ASCII name and not"
+    assert all(served.values()), served
+
+
 def test_plain_text_files_come_in_utf8_and_windows_1252(salesforce_org: Org) -> None:
     encodings = Counter()
     for document_id, document in salesforce_org.tables["TR1__ContactDocument__c"].items():
