@@ -480,9 +480,13 @@ def extract_resume_text(
 # A request or reply: 8-byte big-endian length, then a pickle. Both ends are this
 # module, in a parent and the child it started: nothing untrusted is unpickled.
 _LENGTH = struct.Struct(">Q")
-# Idle workers kept for reuse; more threads than this each get a worker, which is
-# stopped when it is handed back to a full pool.
-_MAX_IDLE_WORKERS = 4
+# Workers busy at once in this process: extraction is CPU work, so more than the
+# cores gain nothing, and each worker holds some 50-60 MB of its own. Threads
+# beyond it wait their turn before their file's time limit starts. Idle workers
+# are kept for reuse, at most this many.
+_MAX_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_MAX_IDLE_WORKERS = _MAX_WORKERS
+_BUSY = threading.BoundedSemaphore(_MAX_WORKERS)
 
 
 class _Worker:
@@ -590,6 +594,20 @@ def run_with_time_limit(function: Callable[..., str], *args: Any, timeout_second
     other exception, a crash of the worker, or a reply later than
     ``timeout_seconds`` becomes ``UnreadableResume`` with a reason saying which.
     """
+    with _BUSY:
+        status, value = _call_a_worker(function, args, timeout_seconds)
+    if status == "unreadable":
+        raise UnreadableResume(value)
+    if status == "error":
+        raise UnreadableResume(f"extraction failed: {value}", lasting=False)
+    text: str = value
+    return text
+
+
+def _call_a_worker(
+    function: Callable[..., str], args: tuple[Any, ...], timeout_seconds: float
+) -> tuple[str, Any]:
+    """Run one request on a pooled worker; a worker that overran, died or was interrupted is stopped."""
     deadline = time.monotonic() + timeout_seconds
     worker = _POOL.take()
     try:
@@ -606,12 +624,7 @@ def run_with_time_limit(function: Callable[..., str], *args: Any, timeout_second
         worker.stop()  # e.g. KeyboardInterrupt mid-request: the worker's state is unknown
         raise
     _POOL.give_back(worker)
-    if status == "unreadable":
-        raise UnreadableResume(value)
-    if status == "error":
-        raise UnreadableResume(f"extraction failed: {value}", lasting=False)
-    text: str = value
-    return text
+    return status, value
 
 
 def _serve() -> None:

@@ -12,6 +12,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -523,6 +524,29 @@ def test_an_extraction_over_its_time_limit_is_stopped() -> None:
     assert time.monotonic() - started < 5, "the caller waited for the stuck extraction"
     # The stuck worker was replaced: the next file is read as usual.
     assert run_with_time_limit(_sleep_then_answer, 0.0, timeout_seconds=30) == "too late"
+
+
+def _worker_pid_after(seconds: float) -> str:
+    """Run in the worker process: which worker served the request, after a short wait."""
+    time.sleep(seconds)
+    return str(os.getpid())
+
+
+def test_no_more_workers_run_at_once_than_the_bound_and_waiting_does_not_count() -> None:
+    bound = resume_text._MAX_WORKERS
+    requests = bound * 3
+
+    def ask(seconds: float, timeout: float) -> str:
+        return run_with_time_limit(_worker_pid_after, seconds, timeout_seconds=timeout)
+
+    with ThreadPoolExecutor(max_workers=requests) as threads:
+        # Started first (overlapping, so each request starts its own) and kept idle for what is timed.
+        list(threads.map(lambda _: ask(0.5, 30), range(bound)))
+        started = time.monotonic()
+        # Three rounds of 1 s: the last waits 2 s, so it would overrun 2.5 s if waiting counted.
+        pids = list(threads.map(lambda _: ask(1.0, 2.5), range(requests)))
+    assert len(set(pids)) <= bound, f"{len(set(pids))} workers for a bound of {bound}"
+    assert time.monotonic() - started >= 1.0 * 3, "the requests beyond the bound waited their turn"
 
 
 def test_a_large_pdf_against_a_tiny_time_limit() -> None:
