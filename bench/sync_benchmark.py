@@ -20,8 +20,8 @@ fresh subprocess so that its memory is its own:
 
 Salesforce API calls come from the sandbox's ``GET /sandbox/state`` (``calls_by_route``),
 Recruit AI requests from its ``GET /sandbox/stats``. The floor is, per object, the
-cheaper of ``ceil(N/2000)`` REST query pages and a Bulk API 2.0 query job (create, the
-expected polls, a result page per 25,000 records, a describe, delete), one ``/limits``
+cheaper of ``ceil(N/2000)`` REST query pages and a Bulk API 2.0 query job at its
+cheapest (create, one poll, a result page per 25,000 records, the describes, delete), one ``/limits``
 call, one résumé-document lookup per 500 candidates (``IN (…)``) and one download per
 candidate whose current résumé names a file.
 ``--latency-ms`` adds that latency to every sandbox Recruit AI answer (both runs).
@@ -318,15 +318,22 @@ def salesforce_floor(result: SizeResult) -> int:
     # Tombstones need no résumé lookup.
     alive = candidates - loaded.get("deleted", 0)
     downloads = loaded.get("downloaded", 0) + loaded.get("from_cache", 0)
+    from include.mappings.talent_rover import candidate, position
+
     lookups = math.ceil(alive / IDS_PER_LOOKUP)
-    return query_floor(candidates) + query_floor(positions) + 1 + lookups + downloads
+    return query_floor(candidates, candidate) + query_floor(positions, position) + 1 + lookups + downloads
 
 
-def query_floor(records: int) -> int:
-    """The fewer calls of the two ways to read ``records`` of one object: REST pages, or a Bulk query job."""
-    from include.talent_rover.bulk import bulk_calls, rest_calls
+def query_floor(records: int, mapping: Any) -> int:
+    """The fewer calls of the two ways to read ``records`` of one object: REST pages, or a Bulk query job.
 
-    return min(rest_calls(records), bulk_calls(records))
+    The job at its cheapest: create, one poll, its result pages, the describes its
+    columns need, delete.
+    """
+    from include.talent_rover.bulk import EXPECTED_POLLS, bulk_calls, describes_needed, rest_calls
+
+    job = bulk_calls(records, describes=describes_needed(mapping.soql_fields())) - EXPECTED_POLLS + 1
+    return min(rest_calls(records), job)
 
 
 def figures(result: SizeResult) -> dict[str, float]:

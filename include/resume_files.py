@@ -18,8 +18,8 @@ from include.resume_cache import CachedResume, ResumeCache
 
 # Résumés read at once by one task: downloads wait on the ATS and extraction runs in
 # worker processes, so several at once overlap both. Measured on 2 cores against the
-# sandbox, 4 left the cores half idle and 8 read 1.5× as many résumés a second; the
-# extraction workers are started as needed and at most 4 are kept idle.
+# sandbox, 4 left the cores half idle and 8 read 1.5× as many résumés a second (before
+# extraction was bounded to the cores: ``include.resume_text._MAX_WORKERS``).
 RESUMES_IN_FLIGHT = 8
 
 Item = TypeVar("Item")

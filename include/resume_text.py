@@ -489,6 +489,15 @@ _MAX_IDLE_WORKERS = _MAX_WORKERS
 _BUSY = threading.BoundedSemaphore(_MAX_WORKERS)
 
 
+def _fresh_bound_after_fork() -> None:
+    # A child forked while threads held slots would start with fewer, waiting forever.
+    global _BUSY  # noqa: PLW0603 -- the process's one bound, remade in a forked child
+    _BUSY = threading.BoundedSemaphore(_MAX_WORKERS)
+
+
+os.register_at_fork(after_in_child=_fresh_bound_after_fork)
+
+
 class _Worker:
     """One child process running ``_serve``, talking over its stdin and a private stdout."""
 

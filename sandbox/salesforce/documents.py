@@ -56,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fontTools
 from docx import Document
 from fontTools import subset
 from fpdf import FPDF, XPos, YPos
@@ -187,10 +188,11 @@ def render_in_pool(spec: FileSpec) -> bytes:
         pool = _pool
     try:
         return pool.submit(render, spec).result()
-    except BrokenProcessPool:
+    except (BrokenProcessPool, RuntimeError):  # a worker killed, or the pool shut down at exit
         with _pool_lock:
             if _pool is pool:
                 _pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
         return render(spec)
 
 
@@ -328,40 +330,51 @@ def unicode_pdf_font() -> Path | None:
 _CUT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2027), (0x20AC, 0x20AC))
 _CUT_CHARACTERS = frozenset(chr(code) for first, last in _CUT_RANGES for code in range(first, last + 1))
 _cut_lock = threading.Lock()
+log = logging.getLogger(__name__)
 # fontTools narrates each subset at INFO and warns of tables it drops (FFTM): not the sandbox's news.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
-@functools.cache
 def pdf_font_cut(font: Path) -> Path:
-    """``font`` cut down to ``_CUT_RANGES`` (the bold face beside it), made once per machine.
+    """``font`` cut down to ``_CUT_RANGES`` (the bold face beside it), made once per machine and user.
 
-    The cut goes to the temporary directory under a name that says which font file
-    and ranges it comes from, so every process (the render pool's workers, the next
-    run) reuses it; it is written under a temporary name and moved into place, so a
-    reader never sees half a font.
+    The cut goes to the temporary directory under a name that says which user,
+    font file, ranges and fontTools made it, so every process (the render pool's
+    workers, the next run) reuses it; it is written under a temporary name and
+    moved into place, so a reader never sees half a font. Where it cannot be
+    made or kept (a read-only or foreign directory), the whole font is used.
     """
     with _cut_lock:
-        stat = font.stat()
-        source = repr((str(font), stat.st_size, stat.st_mtime_ns, _CUT_RANGES))
-        tag = hashlib.sha256(source.encode()).hexdigest()
-        directory = Path(tempfile.gettempdir()) / f"sandbox-pdf-font-{tag[:16]}"
-        directory.mkdir(exist_ok=True)
-        faces = [font, *([font.with_name("DejaVuSans-Bold.ttf")] if _has_bold(font) else [])]
-        for face in faces:
-            if (directory / face.name).is_file():
-                continue
-            options = subset.Options()
-            options.name_IDs = ["*"]  # keep the family name PDF readers show
-            options.notdef_outline = True
-            cutter = subset.Subsetter(options)
-            cutter.populate(unicodes=[ord(char) for char in _CUT_CHARACTERS])
-            cut = subset.load_font(str(face), options)
-            cutter.subset(cut)
-            with tempfile.NamedTemporaryFile(dir=directory, suffix=".part", delete=False) as part:
-                subset.save_font(cut, part.name, options)
-            os.replace(part.name, directory / face.name)
-        return directory / font.name
+        try:
+            return _cut_font(font)
+        except OSError as error:
+            log.warning("Embedding the whole PDF font: could not cut it (%s)", type(error).__name__)
+            return font
+
+
+def _cut_font(font: Path) -> Path:
+    stat = font.stat()
+    source = repr((str(font), stat.st_size, stat.st_mtime_ns, _CUT_RANGES, fontTools.version))
+    tag = hashlib.sha256(source.encode()).hexdigest()[:16]
+    directory = Path(tempfile.gettempdir()) / f"sandbox-pdf-font-{os.getuid()}-{tag}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    if directory.stat().st_uid != os.getuid():
+        raise PermissionError(f"{directory} belongs to another user")
+    faces = [font, *([font.with_name("DejaVuSans-Bold.ttf")] if _has_bold(font) else [])]
+    for face in faces:
+        if (directory / face.name).is_file():
+            continue
+        options = subset.Options()
+        options.name_IDs = ["*"]  # keep the family name PDF readers show
+        options.notdef_outline = True
+        cutter = subset.Subsetter(options)
+        cutter.populate(unicodes=[ord(char) for char in _CUT_CHARACTERS])
+        cut = subset.load_font(str(face), options)
+        cutter.subset(cut)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=".part", delete=False) as part:
+            subset.save_font(cut, part.name, options)
+        os.replace(part.name, directory / face.name)
+    return directory / font.name
 
 
 def _fits_latin1(text: str) -> bool:
@@ -462,14 +475,22 @@ def _docx_skeleton() -> tuple[bytes, str, str]:
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(skeleton, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             if item.filename not in (_DOCX_BODY, _DOCX_CORE):
-                target.writestr(item, source.read(item))
+                # Word stamps every member 1980-01-01; python-docx stamps the clock's time,
+                # which would make each process's copy (and so each file) differ.
+                member = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(member, source.read(item))
         body = source.read(_DOCX_BODY).decode("utf-8")
     opening, closing = body.index("<w:body>") + len("<w:body>"), body.index("<w:sectPr")
     return skeleton.getvalue(), body[:opening], body[closing:]
 
 
+# Characters XML 1.0 forbids (python-docx refused them); tabs and line breaks become spaces.
+_XML_UNSAFE = str.maketrans({code: " " if code in (9, 10, 13) else None for code in range(32)})
+
+
 def _docx_paragraph(block: Block) -> str:
-    text = f'<w:t xml:space="preserve">{html.escape(block.text, quote=False)}</w:t>'
+    text = f'<w:t xml:space="preserve">{html.escape(block.text.translate(_XML_UNSAFE), quote=False)}</w:t>'
     if block.style == "entry":
         return f"<w:p><w:r><w:rPr><w:b/></w:rPr>{text}</w:r></w:p>"
     style = _DOCX_STYLE_IDS.get(block.style)
