@@ -330,9 +330,9 @@ def query_floor(records: int, mapping: Any) -> int:
     The job at its cheapest: create, one poll, its result pages, the describes its
     columns need, delete.
     """
-    from include.talent_rover.bulk import EXPECTED_POLLS, bulk_calls, describes_needed, rest_calls
+    from include.talent_rover.bulk import bulk_calls, describes_needed, rest_calls
 
-    job = bulk_calls(records, describes=describes_needed(mapping.soql_fields())) - EXPECTED_POLLS + 1
+    job = bulk_calls(records, describes=describes_needed(mapping.soql_fields()), polls=1)
     return min(rest_calls(records), job)
 
 

@@ -24,6 +24,7 @@ Limits, all documented here and overridable per call:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import os
 import pickle
@@ -37,7 +38,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import olefile
@@ -485,17 +486,6 @@ _LENGTH = struct.Struct(">Q")
 # beyond it wait their turn before their file's time limit starts. Idle workers
 # are kept for reuse, at most this many.
 _MAX_WORKERS = max(1, min(4, os.cpu_count() or 1))
-_MAX_IDLE_WORKERS = _MAX_WORKERS
-_BUSY = threading.BoundedSemaphore(_MAX_WORKERS)
-
-
-def _fresh_bound_after_fork() -> None:
-    # A child forked while threads held slots would start with fewer, waiting forever.
-    global _BUSY  # noqa: PLW0603 -- the process's one bound, remade in a forked child
-    _BUSY = threading.BoundedSemaphore(_MAX_WORKERS)
-
-
-os.register_at_fork(after_in_child=_fresh_bound_after_fork)
 
 
 class _Worker:
@@ -555,19 +545,35 @@ class _Worker:
 
 
 class _WorkerPool:
-    """Idle workers for reuse, safe to share between threads."""
+    """Workers for reuse, at most ``size`` busy at once, safe to share between threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self._size = size
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._owner = os.getpid()
+        self._busy = threading.BoundedSemaphore(size)
+
+    def _own(self) -> None:
+        """Under the lock: forget what a parent process left behind, after a fork."""
+        if os.getpid() != self._owner:
+            # The idle children and the slots threads held belong to the parent.
+            self._idle, self._owner = [], os.getpid()
+            self._busy = threading.BoundedSemaphore(self._size)
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold one of the ``size`` slots, waiting for it if they are all taken."""
+        with self._lock:
+            self._own()
+            busy = self._busy
+        with busy:
+            yield
 
     def take(self) -> _Worker:
         """An idle live worker, or a new one."""
         with self._lock:
-            if os.getpid() != self._owner:
-                # Forked since the pool was filled: those children belong to the parent.
-                self._idle, self._owner = [], os.getpid()
+            self._own()
             while self._idle:
                 worker = self._idle.pop()
                 if worker.alive():
@@ -578,7 +584,7 @@ class _WorkerPool:
     def give_back(self, worker: _Worker) -> None:
         """Keep a worker that finished its request cleanly, or stop it when enough are idle."""
         with self._lock:
-            if os.getpid() == self._owner and len(self._idle) < _MAX_IDLE_WORKERS:
+            if os.getpid() == self._owner and len(self._idle) < self._size:
                 self._idle.append(worker)
                 return
         worker.stop()
@@ -591,7 +597,7 @@ class _WorkerPool:
             worker.stop()
 
 
-_POOL = _WorkerPool()
+_POOL = _WorkerPool(_MAX_WORKERS)
 atexit.register(_POOL.close)
 
 
@@ -603,7 +609,7 @@ def run_with_time_limit(function: Callable[..., str], *args: Any, timeout_second
     other exception, a crash of the worker, or a reply later than
     ``timeout_seconds`` becomes ``UnreadableResume`` with a reason saying which.
     """
-    with _BUSY:
+    with _POOL.turn():
         status, value = _call_a_worker(function, args, timeout_seconds)
     if status == "unreadable":
         raise UnreadableResume(value)

@@ -53,13 +53,15 @@ def rest_calls(records: int, page_size: int = REST_PAGE_SIZE) -> int:
     return max(1, math.ceil(records / page_size))
 
 
-def bulk_calls(records: int, *, max_records: int = BULK_MAX_RECORDS, describes: int = 1) -> int:
+def bulk_calls(
+    records: int, *, max_records: int = BULK_MAX_RECORDS, describes: int = 1, polls: int = EXPECTED_POLLS
+) -> int:
     """Calls a Bulk query job spends to read ``records`` records.
 
-    Create, the expected polls, a result page per ``max_records`` (one at least),
-    delete, and ``describes`` describe calls to type the CSV columns.
+    Create, ``polls``, a result page per ``max_records`` (one at least), delete,
+    and ``describes`` describe calls to type the CSV columns.
     """
-    return 1 + EXPECTED_POLLS + max(1, math.ceil(records / max_records)) + 1 + describes
+    return 1 + polls + max(1, math.ceil(records / max_records)) + 1 + describes
 
 
 def use_bulk(

@@ -330,6 +330,7 @@ def unicode_pdf_font() -> Path | None:
 _CUT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2027), (0x20AC, 0x20AC))
 _CUT_CHARACTERS = frozenset(chr(code) for first, last in _CUT_RANGES for code in range(first, last + 1))
 _cut_lock = threading.Lock()
+_cuts: dict[Path, Path] = {}  # font → its cut, in this process
 log = logging.getLogger(__name__)
 # fontTools narrates each subset at INFO and warns of tables it drops (FFTM): not the sandbox's news.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -345,8 +346,12 @@ def pdf_font_cut(font: Path) -> Path:
     made or kept (a read-only or foreign directory), the whole font is used.
     """
     with _cut_lock:
+        cut = _cuts.get(font)
+        if cut is not None and cut.is_file():  # made already (and not cleaned away since)
+            return cut
         try:
-            return _cut_font(font)
+            _cuts[font] = cut = _cut_font(font)
+            return cut
         except OSError as error:
             log.warning("Embedding the whole PDF font: could not cut it (%s)", type(error).__name__)
             return font
@@ -501,15 +506,16 @@ def _docx_paragraph(block: Block) -> str:
 def _docx(blocks: list[Block], spec: FileSpec) -> bytes:
     skeleton, opening, closing = _docx_skeleton()
     body = opening + "".join(_docx_paragraph(block) for block in blocks) + closing
+    created = spec.created.astimezone(UTC)
     core = _DOCX_CORE_XML.format(
         title=html.escape(f"{spec.kind} v{spec.version}", quote=False),
-        stamp=spec.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        stamp=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     buffer = io.BytesIO(skeleton)
     with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
         for name, xml in ((_DOCX_CORE, core), (_DOCX_BODY, body)):
             # Stamped with the file's own time, not the clock's: the same spec, the same bytes.
-            member = zipfile.ZipInfo(name, date_time=spec.created.astimezone(UTC).timetuple()[:6])
+            member = zipfile.ZipInfo(name, date_time=created.timetuple()[:6])
             member.compress_type = zipfile.ZIP_DEFLATED
             package.writestr(member, xml)
     return buffer.getvalue()
