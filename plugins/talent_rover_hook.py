@@ -21,11 +21,12 @@ import codecs
 import csv
 import itertools
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import cached_property, partial
-from typing import Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -37,7 +38,7 @@ from simple_salesforce import Salesforce, api
 from include.http_retries import TRANSIENT_ERRORS, backoff_seconds, retry_after_seconds, untrusted_certificate
 from include.resume_files import FileTooLarge
 from include.talent_rover.api_usage import ApiBudget, ApiUsage, parse_limit_info, usage_from_limits
-from include.talent_rover.bulk import BULK_MAX_RECORDS, BulkJobFailed, csv_record
+from include.talent_rover.bulk import BULK_MAX_RECORDS, REST_PAGE_SIZE, BulkJobFailed, csv_record
 from include.talent_rover.errors import MalformedResponse, QueryTimeout, SalesforceApiError
 
 __all__ = ["BulkJobFailed", "SalesforceApiError", "TalentRoverHook"]
@@ -45,7 +46,6 @@ __all__ = ["BulkJobFailed", "SalesforceApiError", "TalentRoverHook"]
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
-MAX_BATCH_SIZE = 2000
 T = TypeVar("T")
 # The states a Bulk query job ends in.
 _JOB_ENDED = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -298,7 +298,7 @@ class TalentRoverHook(SalesforceHook):
         return usage
 
     def query_pages(
-        self, soql: str, *, include_deleted: bool = False, batch_size: int = MAX_BATCH_SIZE
+        self, soql: str, *, include_deleted: bool = False, batch_size: int = REST_PAGE_SIZE
     ) -> Iterator[list[dict[str, Any]]]:
         """Run a SOQL query and yield its records page by page, following ``nextRecordsUrl``.
 
@@ -310,7 +310,7 @@ class TalentRoverHook(SalesforceHook):
         yield from self._pages_from(page, headers)
 
     def query_pages_with_total(
-        self, soql: str, *, include_deleted: bool = False, batch_size: int = MAX_BATCH_SIZE
+        self, soql: str, *, include_deleted: bool = False, batch_size: int = REST_PAGE_SIZE
     ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
         """Ask for a query's first page now (one call); return how many records it matches, and its pages.
 
@@ -344,17 +344,26 @@ class TalentRoverHook(SalesforceHook):
             )
 
     def bulk_query_pages(
-        self, soql: str, *, include_deleted: bool = True, max_records: int = BULK_MAX_RECORDS
+        self,
+        soql: str,
+        *,
+        include_deleted: bool = True,
+        max_records: int = BULK_MAX_RECORDS,
+        page_size: int = REST_PAGE_SIZE,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Run a SOQL query as a Bulk API 2.0 query job and yield its records, one result page at a time.
+        """Run a SOQL query as a Bulk API 2.0 query job and yield its records, ``page_size`` at a time.
 
         ``include_deleted`` runs it as ``queryAll``. Records come typed and nested as
         a REST query returns them (without ``attributes``): see ``csv_record``.
         Each request is one API call, made through ``_call`` (budget, retries,
         re-login): create, polls backing off until the job completes, one describe
-        per object the columns come from, one call per page of ``max_records``,
-        and delete. The job is deleted at the end, on errors too (best effort: a
-        job left behind expires on its own).
+        per object the columns come from, one call per result page of
+        ``max_records``, and delete. The job is deleted at the end, on errors too
+        (best effort: a job left behind expires on its own).
+
+        A result page is spooled to a temporary file as it streams in, and read back
+        ``page_size`` records at a time: memory holds one small page, however many
+        records a result page has, so a page costs few calls and little memory.
 
         Raises ``BulkJobFailed`` when the job fails, is aborted, or is not complete
         after ``bulk_max_wait_seconds``.
@@ -382,11 +391,13 @@ class TalentRoverHook(SalesforceHook):
             locator: str | None = None
             while True:
                 page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
-                headers, rows, locator = self._call(
-                    page_url, _csv_rows, stream=True, maxRecords=str(max_records)
-                )
-                types = self._column_types(job["object"], headers) if rows else {}
-                yield [csv_record(headers, row, types) for row in rows]
+                with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+                    read = partial(_spool_csv_page, spool=spool)
+                    page = self._call(page_url, read, stream=True, maxRecords=str(max_records))
+                    types = self._column_types(job["object"], page.headers) if page.records else {}
+                    for rows in _spooled_rows(spool, page_size):
+                        yield [csv_record(page.headers, row, types) for row in rows]
+                locator = page.locator
                 if locator is None:
                     break
         finally:
@@ -471,29 +482,57 @@ def _no_body(response: requests.Response) -> None:
     """An answer without a body (``204 No Content``)."""
 
 
-def _csv_rows(response: requests.Response) -> tuple[list[str], list[list[str]], str | None]:
-    """A Bulk result page: its headers, its rows, and the next page's locator (None on the last page).
+class _CsvPage(NamedTuple):
+    """What a spooled Bulk result page says of itself: headers, record count, next page's locator."""
 
-    The body is parsed as it streams in. A page that does not hold the
-    ``Sforce-NumberOfRecords`` it announces (cut off mid-answer) is ``ValueError``:
-    the same page is asked for again.
+    headers: list[str]
+    records: int
+    locator: str | None  # None on the last page
+
+
+def _spool_csv_page(response: requests.Response, spool: IO[str]) -> _CsvPage:
+    """Write a Bulk result page to ``spool`` (emptied first), checking its rows as they stream in.
+
+    A page that does not hold the ``Sforce-NumberOfRecords`` it announces (cut off
+    mid-answer), or whose rows do not match its headers, is ``ValueError``: the
+    same page is asked for again, into the same spool.
     """
+    spool.seek(0)
+    spool.truncate()
     with response:
         announced = response.headers.get("Sforce-NumberOfRecords", "")
         locator = response.headers.get("Sforce-Locator")
         try:
-            reader = csv.reader(_lines(response), strict=True)
+            reader = csv.reader(_written(_lines(response), spool), strict=True)
             headers = next(reader, [])
-            rows = list(reader)
+            records = 0
+            for row in reader:
+                if len(row) != len(headers):
+                    raise ValueError("a CSV row whose cells do not match the headers")
+                records += 1
         except csv.Error as error:
             raise ValueError(f"unreadable CSV ({error})") from None
         except TRANSIENT_ERRORS as error:
             raise ValueError(f"body cut off ({type(error).__name__})") from None
-    if not announced.isdigit() or int(announced) != len(rows):
-        raise ValueError(f"a CSV page of {len(rows)} records where {announced or '?'} were announced")
-    if any(len(row) != len(headers) for row in rows):
-        raise ValueError("a CSV row whose cells do not match the headers")
-    return headers, rows, None if locator in (None, "", "null") else locator
+    if not announced.isdigit() or int(announced) != records:
+        raise ValueError(f"a CSV page of {records} records where {announced or '?'} were announced")
+    return _CsvPage(headers, records, None if locator in (None, "", "null") else locator)
+
+
+def _written(lines: Iterator[str], spool: IO[str]) -> Iterator[str]:
+    """Pass lines through, writing each to ``spool`` as well."""
+    for line in lines:
+        spool.write(line)
+        yield line
+
+
+def _spooled_rows(spool: IO[str], size: int) -> Iterator[list[list[str]]]:
+    """A spooled CSV page's rows after its headers, ``size`` at a time."""
+    spool.seek(0)
+    reader = csv.reader(spool, strict=True)
+    next(reader, None)
+    while rows := list(itertools.islice(reader, size)):
+        yield rows
 
 
 def _lines(response: requests.Response) -> Iterator[str]:

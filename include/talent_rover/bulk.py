@@ -29,8 +29,9 @@ from airflow.sdk.exceptions import AirflowException
 
 # Records per REST query page at most (Salesforce serves fewer when many long text fields are selected).
 REST_PAGE_SIZE = 2000
-# Records per Bulk result page asked for: a page is held in memory and staged as one file, so it is
-# bounded; it still needs 12 times fewer calls than REST pages.
+# Records per Bulk result page asked for: 12 times fewer calls than REST pages. A page is spooled to
+# disk and staged in REST-sized files, so memory does not bound it; Salesforce's advice against
+# timeouts on very large pages does, and a page cut off mid-answer is downloaded again whole.
 BULK_MAX_RECORDS = 25_000
 # Windows expected to hold fewer records than this are always read through REST.
 DEFAULT_BULK_THRESHOLD = 10_000

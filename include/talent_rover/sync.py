@@ -49,7 +49,7 @@ class TalentRoverClient(Protocol):
         ...
 
     def bulk_query_pages(self, soql: str, *, include_deleted: bool = True) -> Iterator[list[Record]]:
-        """Yield the records of a query run as a Bulk API 2.0 query job, page by page."""
+        """Yield the records of a query run as a Bulk API 2.0 query job, in pages of at most a REST page."""
         ...
 
     def download(
@@ -74,7 +74,7 @@ def extract_window(
     *,
     bulk_threshold: int | None = DEFAULT_BULK_THRESHOLD,
 ) -> Extracted:
-    """Stage the records of ``mapping.SOBJECT`` changed in the window, one file per API page.
+    """Stage the records of ``mapping.SOBJECT`` changed in the window, one file per page of up to 2,000.
 
     * Only the fields the mapping names are selected, and ``mapping.FILTER``
       decides which records belong to the object.

@@ -99,6 +99,19 @@ def test_bulk_pages_hold_what_rest_returns_typed_alike_each_record_once(services
     assert _bulk_admin(services)["jobs"] == {}, "the job is deleted"
 
 
+def test_a_large_result_page_comes_in_small_pages_for_one_call(services: Any) -> None:
+    expected = _rest_records(CONTACTS)
+    assert len(expected) > 30, "the sandbox org should hold more contacts than three small pages"
+    before = _routes(services)
+
+    pages = list(_hook().bulk_query_pages(CONTACTS, max_records=len(expected), page_size=15))
+
+    assert [record for page in pages for record in page] == expected
+    assert [len(page) for page in pages[:-1]] == [15] * (len(pages) - 1)
+    assert 0 < len(pages[-1]) <= 15
+    assert _routes(services)["bulk_results"] - before.get("bulk_results", 0) == 1, "one result page"
+
+
 def test_query_pages_with_total_counts_with_its_first_page(services: Any) -> None:
     hook = _hook()
     total, pages = hook.query_pages_with_total(CONTACTS, include_deleted=True, batch_size=200)
