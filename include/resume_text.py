@@ -502,7 +502,9 @@ class _Worker:
         )
         assert self.process.stdin is not None
         assert self.process.stdout is not None
-        self._send_to = self.process.stdin
+        self._request_fd = self.process.stdin.fileno()
+        # Written without blocking, so that a child that stops reading cannot hold us past the deadline.
+        os.set_blocking(self._request_fd, False)
         self._reply_fd = self.process.stdout.fileno()
 
     def call(self, function: Callable[..., str], args: tuple[Any, ...], deadline: float) -> tuple[str, Any]:
@@ -512,11 +514,19 @@ class _Worker:
         ``EOFError`` when the child died.
         """
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
-        self._send_to.write(_LENGTH.pack(len(request)) + request)
-        self._send_to.flush()
+        self._write(_LENGTH.pack(len(request)) + request, deadline)
         (length,) = _LENGTH.unpack(self._read(_LENGTH.size, deadline))
         reply: tuple[str, Any] = pickle.loads(self._read(length, deadline))  # noqa: S301 -- see _LENGTH
         return reply
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        unsent = memoryview(data)
+        while unsent:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [self._request_fd], [], remaining)[1]:
+                raise TimeoutError
+            with contextlib.suppress(BlockingIOError):
+                unsent = unsent[os.write(self._request_fd, unsent) :]
 
     def _read(self, size: int, deadline: float) -> bytes:
         chunks: list[bytes] = []

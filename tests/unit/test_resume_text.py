@@ -7,6 +7,7 @@ import io
 import os
 import random
 import re
+import signal
 import struct
 import threading
 import time
@@ -547,6 +548,28 @@ def test_no_more_workers_run_at_once_than_the_bound_and_waiting_does_not_count()
         pids = list(threads.map(lambda _: ask(1.0, 2.5), range(requests)))
     assert len(set(pids)) <= bound, f"{len(set(pids))} workers for a bound of {bound}"
     assert time.monotonic() - started >= 1.0 * 3, "the requests beyond the bound waited their turn"
+
+
+def _length_of(content: bytes) -> str:
+    return str(len(content))
+
+
+def test_a_worker_that_stops_reading_cannot_hold_a_request_past_its_time_limit() -> None:
+    assert run_with_time_limit(_length_of, b"x" * 10, timeout_seconds=30) == "10"
+    worker = resume_text._POOL.take()
+    resume_text._POOL.give_back(worker)  # the idle worker the next request takes
+    os.kill(worker.process.pid, signal.SIGSTOP)  # alive, reading nothing: the pipe fills
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        request = thread.submit(run_with_time_limit, _length_of, b"x" * 4_000_000, timeout_seconds=1)
+        try:
+            refused = request.exception(timeout=5)
+        except TimeoutError:
+            worker.stop()  # frees the blocked write, so the test ends
+            pytest.fail("the request's write waited past the time limit")
+    assert isinstance(refused, UnreadableResume)
+    assert refused.reason == "extraction timed out after 1 s"
+    assert not worker.alive(), "the stuck worker is stopped"
+    assert run_with_time_limit(_length_of, b"x" * 4_000_000, timeout_seconds=30) == "4000000"
 
 
 def test_a_large_pdf_against_a_tiny_time_limit() -> None:
