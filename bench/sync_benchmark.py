@@ -30,6 +30,8 @@ candidate whose current résumé names a file.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import logging
 import math
@@ -65,21 +67,34 @@ MB = 1024 * 1024
 
 
 class RssSampler:
-    """Sample this process's resident set size in a background thread: (epoch seconds, bytes)."""
+    """Sample this process's resident set size in a background thread: (epoch seconds, bytes).
 
-    def __init__(self, every_seconds: float = 0.01) -> None:
-        """Prepare to sample every ``every_seconds``."""
+    Beside it, every ``workers_every`` samples, the private memory (USS) of the
+    process's children: a page task's text-extraction workers, which are processes
+    of their own. A worker's shared pages (libraries) are not counted.
+    """
+
+    def __init__(self, every_seconds: float = 0.01, workers_every: int = 10) -> None:
+        """Prepare to sample every ``every_seconds``, the children every ``workers_every`` samples."""
         self.every_seconds = every_seconds
+        self.workers_every = workers_every
         self.samples: list[tuple[float, int]] = []
+        self.with_workers: list[tuple[float, int]] = []  # RSS plus the children's private memory
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         with open("/proc/self/statm") as statm:
-            while not self._stop.is_set():
+            for count in itertools.count():
+                if self._stop.is_set():
+                    break
                 statm.seek(0)
-                self.samples.append((time.time(), int(statm.read().split()[1]) * page))
+                now = time.time()
+                rss = int(statm.read().split()[1]) * page
+                self.samples.append((now, rss))
+                if count % self.workers_every == 0:
+                    self.with_workers.append((now, rss + children_private_memory()))
                 self._stop.wait(self.every_seconds)
 
     def __enter__(self) -> RssSampler:
@@ -96,6 +111,21 @@ class RssSampler:
         before = [rss for at, rss in self.samples if at <= start]
         at_start = before[-1] if before else (inside[0] if inside else 0)
         return at_start, max(inside, default=at_start)
+
+    def with_workers_between(self, start: float, end: float) -> int:
+        """Peak of RSS plus the children's private memory within ``[start, end]``, in bytes."""
+        return max((total for at, total in self.with_workers if start <= at <= end), default=0)
+
+
+def children_private_memory() -> int:
+    """The private memory (USS) of this process's children and their children, in bytes; 0 without any."""
+    import psutil
+
+    total = 0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_full_info().uss
+    return total
 
 
 def peak_rss_of_process() -> int:
@@ -126,10 +156,12 @@ def run_dag_child(logical_date: datetime) -> dict[str, Any]:
         at_start, peak = sampler.between(start, end)
         # A mapped task (one instance per staged page) counts as one: its time summed, its peak the highest.
         task = tasks.setdefault(
-            ti.task_id, {"state": str(ti.state), "seconds": 0.0, "rss_at_start": at_start, "peak_rss": 0}
+            ti.task_id,
+            {"state": str(ti.state), "seconds": 0.0, "rss_at_start": at_start, "peak_rss": 0, "workers": 0},
         )
         task["seconds"] += end - start
         task["peak_rss"] = max(task["peak_rss"], peak)
+        task["workers"] = max(task["workers"], peak, sampler.with_workers_between(start, end))
         task["rss_at_start"] = min(task["rss_at_start"], at_start)
         task["instances"] = task.get("instances", 0) + 1
     with create_session() as session:
@@ -371,6 +403,7 @@ def figures(result: SizeResult) -> dict[str, float]:
         task = tasks.get(task_id, {})
         row[f"  {task_id} peak MB"] = task.get("peak_rss", 0) / MB
         row[f"  {task_id} growth MB"] = (task.get("peak_rss", 0) - task.get("rss_at_start", 0)) / MB
+        row[f"  {task_id} +workers MB"] = task.get("workers", 0) / MB
     return row
 
 
@@ -448,7 +481,8 @@ def notes(results: Sequence[SizeResult], latency_ms: float) -> str:
         "  stage rec/s from the task instances' start/end in the metadata DB;",
         "  records = candidates + positions;",
         "  'peak MB' is the dag.test process's sampled peak RSS during the task (Airflow included),",
-        "  'growth MB' that peak less the RSS at the task's start.",
+        "  'growth MB' that peak less the RSS at the task's start;",
+        "  '+workers MB' the peak of that RSS plus its text-extraction workers' private memory.",
         "naive: SalesforceHook.make_query of everything, the same mapping (no résumés),",
         "  a fresh HttpHook.run per record;",
     ]
