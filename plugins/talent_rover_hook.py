@@ -18,13 +18,14 @@ a private CA is trusted through ``REQUESTS_CA_BUNDLE``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import itertools
 import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import cached_property, partial
 from typing import IO, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlsplit
@@ -361,9 +362,9 @@ class TalentRoverHook(SalesforceHook):
         ``max_records``, and delete. The job is deleted at the end, on errors too
         (best effort: a job left behind expires on its own).
 
-        A result page is spooled to a temporary file as it streams in, and read back
-        ``page_size`` records at a time: memory holds one small page, however many
-        records a result page has, so a page costs few calls and little memory.
+        Pages hold ``page_size`` records (the last fewer), however many a result page
+        has: a result page is spooled to a temporary file as it streams in and read
+        back from there, so large result pages cost few calls and little memory.
 
         Raises ``BulkJobFailed`` when the job fails, is aborted, or is not complete
         after ``bulk_max_wait_seconds``.
@@ -388,20 +389,32 @@ class TalentRoverHook(SalesforceHook):
                     f"Bulk query job {job['id']} "
                     + (ended or f"not complete after {self.bulk_max_wait_seconds:g} s (state {state})")
                 )
-            locator: str | None = None
-            while True:
-                page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
-                with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-                    read = partial(_spool_csv_page, spool=spool)
-                    page = self._call(page_url, read, stream=True, maxRecords=str(max_records))
-                    types = self._column_types(job["object"], page.headers) if page.records else {}
-                    for rows in _spooled_rows(spool, page_size):
-                        yield [csv_record(page.headers, row, types) for row in rows]
-                locator = page.locator
-                if locator is None:
-                    break
+            with contextlib.closing(self._job_records(job, job_url, max_records, page_size)) as records:
+                while page := list(itertools.islice(records, page_size)):
+                    yield page
         finally:
             self._clean_up_job(job_url, state)
+
+    def _job_records(
+        self, job: dict[str, Any], job_url: str, max_records: int, read_size: int
+    ) -> Generator[dict[str, Any]]:
+        """A completed job's records, result page after result page (``max_records`` each), one at a time.
+
+        Each result page is spooled to a temporary file as it streams in, then read
+        back ``read_size`` rows at a time.
+        """
+        locator: str | None = None
+        while True:
+            page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
+            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+                read = partial(_spool_csv_page, spool=spool)
+                page = self._call(page_url, read, stream=True, maxRecords=str(max_records))
+                types = self._column_types(job["object"], page.headers) if page.records else {}
+                for rows in _spooled_rows(spool, read_size):
+                    yield from (csv_record(page.headers, row, types) for row in rows)
+            locator = page.locator
+            if locator is None:
+                return
 
     def _wait_for_job(self, job: dict[str, Any], job_url: str) -> dict[str, Any]:
         """Poll a job, backing off, until it ends or ``bulk_max_wait_seconds`` pass; return its last state."""

@@ -83,7 +83,7 @@ def test_bulk_pages_hold_what_rest_returns_typed_alike_each_record_once(services
     before = _routes(services)
     hook = _hook()
 
-    pages = list(hook.bulk_query_pages(JOBS, max_records=10))
+    pages = list(hook.bulk_query_pages(JOBS, max_records=10, page_size=10))
 
     assert [record for page in pages for record in page] == expected
     assert [len(page) for page in pages[:-1]] == [10] * (len(pages) - 1)
@@ -99,17 +99,18 @@ def test_bulk_pages_hold_what_rest_returns_typed_alike_each_record_once(services
     assert _bulk_admin(services)["jobs"] == {}, "the job is deleted"
 
 
-def test_a_large_result_page_comes_in_small_pages_for_one_call(services: Any) -> None:
+def test_pages_hold_page_size_records_whatever_the_result_pages_hold(services: Any) -> None:
     expected = _rest_records(CONTACTS)
-    assert len(expected) > 30, "the sandbox org should hold more contacts than three small pages"
-    before = _routes(services)
+    assert len(expected) > 60, "the sandbox org should hold more contacts than a few small pages"
+    for max_records, page_size, result_pages in ((len(expected), 15, 1), (25, 10, -(-len(expected) // 25))):
+        before = _routes(services)
 
-    pages = list(_hook().bulk_query_pages(CONTACTS, max_records=len(expected), page_size=15))
+        pages = list(_hook().bulk_query_pages(CONTACTS, max_records=max_records, page_size=page_size))
 
-    assert [record for page in pages for record in page] == expected
-    assert [len(page) for page in pages[:-1]] == [15] * (len(pages) - 1)
-    assert 0 < len(pages[-1]) <= 15
-    assert _routes(services)["bulk_results"] - before.get("bulk_results", 0) == 1, "one result page"
+        assert [record for page in pages for record in page] == expected
+        assert [len(page) for page in pages[:-1]] == [page_size] * (len(pages) - 1)
+        assert 0 < len(pages[-1]) <= page_size
+        assert _routes(services)["bulk_results"] - before.get("bulk_results", 0) == result_pages
 
 
 def test_query_pages_with_total_counts_with_its_first_page(services: Any) -> None:
@@ -132,7 +133,7 @@ def test_faulty_result_pages_and_polls_are_retried_alone(services: Any) -> None:
         )
     )
     hook = _hook()
-    pages = list(hook.bulk_query_pages(CONTACTS, max_records=100))
+    pages = list(hook.bulk_query_pages(CONTACTS, max_records=100, page_size=100))
     assert [record for page in pages for record in page] == expected
     assert len(pages) == -(-len(expected) // 100), "a page cut short is asked for again, not skipped"
     assert hook.calls_made > 1 + 2 + 1 + len(pages) + 1, "faults should have cost retries"
@@ -157,7 +158,7 @@ def test_a_job_that_takes_too_long_is_aborted_and_deleted(services: Any) -> None
 
 def test_the_run_budget_stops_a_bulk_read_before_the_call_past_it(services: Any) -> None:
     hook = _hook(ApiBudget(max_usage_pct=100, max_calls=5))
-    pages = hook.bulk_query_pages(CONTACTS, max_records=100)
+    pages = hook.bulk_query_pages(CONTACTS, max_records=100, page_size=100)
     next(pages)  # create, 2 polls, the first page, describe: 5 calls
     with pytest.raises(ApiLimitReached, match="budget"):
         next(pages)  # the second page would be the 6th call: neither it nor delete is made
