@@ -406,11 +406,12 @@ class TalentRoverHook(SalesforceHook):
         locator: str | None = None
         while True:
             page_url = f"{job_url}/results" + (f"?locator={quote(locator)}" if locator else "")
-            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            # Lines end at "\n" only, on the way in (``_lines``) and on the way back alike.
+            with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
                 read = partial(_spool_csv_page, spool=spool)
                 page = self._call(page_url, read, stream=True, maxRecords=str(max_records))
                 types = self._column_types(job["object"], page.headers) if page.records else {}
-                for rows in _spooled_rows(spool, read_size):
+                for rows in _spooled_rows(spool, read_size, page.records):
                     yield from (csv_record(page.headers, row, types) for row in rows)
             locator = page.locator
             if locator is None:
@@ -539,13 +540,17 @@ def _written(lines: Iterator[str], spool: IO[str]) -> Iterator[str]:
         yield line
 
 
-def _spooled_rows(spool: IO[str], size: int) -> Iterator[list[list[str]]]:
-    """A spooled CSV page's rows after its headers, ``size`` at a time."""
+def _spooled_rows(spool: IO[str], size: int, records: int) -> Iterator[list[list[str]]]:
+    """A spooled CSV page's rows after its headers, ``size`` at a time; ``records`` rows, or an error."""
     spool.seek(0)
     reader = csv.reader(spool, strict=True)
     next(reader, None)
+    read = 0
     while rows := list(itertools.islice(reader, size)):
+        read += len(rows)
         yield rows
+    if read != records:
+        raise MalformedResponse(f"a spooled Bulk result page read back as {read} records, not {records}")
 
 
 def _lines(response: requests.Response) -> Iterator[str]:
