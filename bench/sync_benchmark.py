@@ -36,6 +36,7 @@ import json
 import logging
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -278,6 +279,26 @@ def _child(mode: str, argument: str, env: dict[str, str], log_path: Path) -> dic
     return dict(json.loads(out.read_text()))
 
 
+def children_cpu_seconds() -> float:
+    """CPU seconds (user + system) of the finished subprocesses, with their own finished children.
+
+    The DAG's run: its ``dag.test`` process and the text-extraction workers it reaped.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sandbox_cpu_seconds() -> float:
+    """CPU seconds of this process (the sandbox services' threads) and its live children (their workers)."""
+    import psutil
+
+    total = sum(psutil.Process().cpu_times()[:2])
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += sum(child.cpu_times()[:2])
+    return total
+
+
 def _calls_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
     return {
         route: count - before.get(route, 0) for route, count in after.items() if count - before.get(route, 0)
@@ -316,7 +337,10 @@ def measure_size(
         after_baseline = services.salesforce_state()["calls_by_route"]
         baseline_requests = sum(recruit_ai.stats()["requests"].values())
         recruit_ai.reset()
+        ours_before, sandbox_before = children_cpu_seconds(), sandbox_cpu_seconds()
         dag = _child("dag", logical_date.isoformat(), env, RESULTS / f"dag-{candidates}.log")
+        dag["cpu_seconds"] = children_cpu_seconds() - ours_before
+        dag["sandbox_cpu_seconds"] = sandbox_cpu_seconds() - sandbox_before
         after_dag = services.salesforce_state()["calls_by_route"]
         return SizeResult(
             candidates=candidates,
@@ -398,6 +422,11 @@ def figures(result: SizeResult) -> dict[str, float]:
         "RAI requests": result.recruit_ai_requests,
         "records posted": posted,
         "peak RSS MB (dag.test)": result.dag["peak_rss"] / MB,
+        "CPU s: ours (dag.test + workers)": result.dag.get("cpu_seconds", 0.0),
+        "CPU s: sandbox services": result.dag.get("sandbox_cpu_seconds", 0.0),
+        "CPU % of the machine (both)": 100
+        * (result.dag.get("cpu_seconds", 0.0) + result.dag.get("sandbox_cpu_seconds", 0.0))
+        / (result.dag["wall"] * (os.cpu_count() or 1)),
     }
     for task_id in TASKS:
         task = tasks.get(task_id, {})

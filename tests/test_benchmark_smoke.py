@@ -45,6 +45,9 @@ def test_a_small_run_prints_the_table(capsys: Any) -> None:
     # One Recruit AI request per posted record, no retries against a healthy sandbox.
     assert _number(rows["RAI requests"][0]) == _number(rows["records posted"][0]) > 0
     assert _number(rows["load_candidates peak MB"][0]) > 50
+    # Both sides did work: our run (parsing, mapping, posting) and the services answering it.
+    assert _number(rows["CPU s: ours (dag.test + workers)"][0]) > 1
+    assert _number(rows["CPU s: sandbox services"][0]) > 0
     # The page task's extraction workers are processes of their own: their memory comes on top.
     assert _number(rows["sync_candidates +workers MB"][0]) > _number(rows["sync_candidates peak MB"][0])
     assert re.search(r"posted \d+ of \d+ payloads; its load time and wall time are EXTRAPOLATED", output)
