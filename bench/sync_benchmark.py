@@ -120,12 +120,17 @@ class RssSampler:
 
 def children_private_memory() -> int:
     """The private memory (USS) of this process's children and their children, in bytes; 0 without any."""
+    return int(_over_children(lambda child: child.memory_full_info().uss))
+
+
+def _over_children(measure: Callable[[Any], float]) -> float:
+    """The sum of ``measure(child)`` over this process's live descendants (``psutil.Process``es)."""
     import psutil
 
-    total = 0
+    total = 0.0
     for child in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            total += child.memory_full_info().uss
+        with contextlib.suppress(psutil.Error):  # it ended meanwhile
+            total += measure(child)
     return total
 
 
@@ -292,11 +297,7 @@ def sandbox_cpu_seconds() -> float:
     """CPU seconds of this process (the sandbox services' threads) and its live children (their workers)."""
     import psutil
 
-    total = sum(psutil.Process().cpu_times()[:2])
-    for child in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            total += sum(child.cpu_times()[:2])
-    return total
+    return sum(psutil.Process().cpu_times()[:2]) + _over_children(lambda child: sum(child.cpu_times()[:2]))
 
 
 def _calls_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:

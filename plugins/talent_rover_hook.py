@@ -389,19 +389,16 @@ class TalentRoverHook(SalesforceHook):
                     f"Bulk query job {job['id']} "
                     + (ended or f"not complete after {self.bulk_max_wait_seconds:g} s (state {state})")
                 )
-            with contextlib.closing(self._job_records(job, job_url, max_records, page_size)) as records:
+            with contextlib.closing(self._job_records(job, job_url, max_records)) as records:
                 while page := list(itertools.islice(records, page_size)):
                     yield page
         finally:
             self._clean_up_job(job_url, state)
 
-    def _job_records(
-        self, job: dict[str, Any], job_url: str, max_records: int, read_size: int
-    ) -> Generator[dict[str, Any]]:
+    def _job_records(self, job: dict[str, Any], job_url: str, max_records: int) -> Generator[dict[str, Any]]:
         """A completed job's records, result page after result page (``max_records`` each), one at a time.
 
-        Each result page is spooled to a temporary file as it streams in, then read
-        back ``read_size`` rows at a time.
+        Each result page is spooled to a temporary file as it streams in, then read back.
         """
         locator: str | None = None
         while True:
@@ -411,8 +408,8 @@ class TalentRoverHook(SalesforceHook):
                 read = partial(_spool_csv_page, spool=spool)
                 page = self._call(page_url, read, stream=True, maxRecords=str(max_records))
                 types = self._column_types(job["object"], page.headers) if page.records else {}
-                for rows in _spooled_rows(spool, read_size, page.records):
-                    yield from (csv_record(page.headers, row, types) for row in rows)
+                for row in _spooled_rows(spool, page.records):
+                    yield csv_record(page.headers, row, types)
             locator = page.locator
             if locator is None:
                 return
@@ -540,15 +537,15 @@ def _written(lines: Iterator[str], spool: IO[str]) -> Iterator[str]:
         yield line
 
 
-def _spooled_rows(spool: IO[str], size: int, records: int) -> Iterator[list[list[str]]]:
-    """A spooled CSV page's rows after its headers, ``size`` at a time; ``records`` rows, or an error."""
+def _spooled_rows(spool: IO[str], records: int) -> Iterator[list[str]]:
+    """A spooled CSV page's rows after its headers: ``records`` of them, or an error."""
     spool.seek(0)
     reader = csv.reader(spool, strict=True)
     next(reader, None)
     read = 0
-    while rows := list(itertools.islice(reader, size)):
-        read += len(rows)
-        yield rows
+    for row in reader:
+        read += 1
+        yield row
     if read != records:
         raise MalformedResponse(f"a spooled Bulk result page read back as {read} records, not {records}")
 
